@@ -1,0 +1,1 @@
+"""Settings per environment: base, local (development), test and production."""

@@ -1,0 +1,73 @@
+"""Shared fixtures: one lab with its leader, a member and an outsider (who belongs to another lab)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from labs.models import Cohort, Lab, Membership, Role
+from members.models import User
+from tests.factories import CohortFactory, LabFactory, MembershipFactory
+
+
+@dataclass
+class LabWorld:
+    lab: Lab
+    cohort: Cohort
+    leader: User
+    facilitator: User
+    member: User
+    outsider: User
+    other_lab: Lab
+    leader_membership: Membership
+    member_membership: Membership
+
+
+@pytest.fixture
+def world(db) -> LabWorld:
+    lab = LabFactory(slug="deep-lab", name="딥러닝 연구실")
+    cohort = CohortFactory(lab=lab, number=5)
+    leader_m = MembershipFactory(cohort=cohort, role=Role.LEADER, user__email="leader@example.com")
+    facilitator_m = MembershipFactory(
+        cohort=cohort, role=Role.FACILITATOR, user__email="facilitator@example.com"
+    )
+    member_m = MembershipFactory(cohort=cohort, role=Role.MEMBER, user__email="member@example.com")
+    other_cohort = CohortFactory(lab=LabFactory(slug="other-lab", name="다른 연구실"), number=1)
+    outsider_m = MembershipFactory(
+        cohort=other_cohort, role=Role.LEADER, user__email="outsider@example.com"
+    )
+    return LabWorld(
+        lab=lab,
+        cohort=cohort,
+        leader=leader_m.user,
+        facilitator=facilitator_m.user,
+        member=member_m.user,
+        outsider=outsider_m.user,
+        other_lab=other_cohort.lab,
+        leader_membership=leader_m,
+        member_membership=member_m,
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def leader_client(world: LabWorld) -> Client:
+    return client_for(world.leader)
+
+
+@pytest.fixture
+def member_client(world: LabWorld) -> Client:
+    return client_for(world.member)
+
+
+@pytest.fixture
+def outsider_client(world: LabWorld) -> Client:
+    return client_for(world.outsider)
