@@ -25,7 +25,9 @@ class Lab(TimeStampedModel):
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
-    external_id = models.CharField(_("external id"), max_length=120, null=True, blank=True, unique=True)
+    external_id = models.CharField(
+        _("external id"), max_length=120, null=True, blank=True, unique=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -36,7 +38,8 @@ class Lab(TimeStampedModel):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(visibility__in=[c.value for c in Visibility]), name="lab_visibility_known"
+                condition=Q(visibility__in=[c.value for c in Visibility]),
+                name="lab_visibility_known",
             ),
         ]
 
@@ -56,7 +59,9 @@ class CohortStatus(models.TextChoices):
 class Cohort(TimeStampedModel):
     """One generation (기수) of a lab: 3기, 4기, … each a few months long."""
 
-    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="cohorts", verbose_name=_("lab"))
+    lab = models.ForeignKey(
+        Lab, on_delete=models.CASCADE, related_name="cohorts", verbose_name=_("lab")
+    )
     number = models.PositiveIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=120, blank=True)
     start_date = models.DateField(_("start date"))
@@ -64,7 +69,8 @@ class Cohort(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=CohortStatus.choices, default=CohortStatus.PLANNED
     )
-    external_id = models.CharField(_("external id"), max_length=120, null=True, blank=True)
+    # NULL, not "", means "no external id", so unset ids never collide in the unique constraint.
+    external_id = models.CharField(_("external id"), max_length=120, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("cohort")
@@ -75,7 +81,9 @@ class Cohort(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["lab", "external_id"], name="cohort_external_id_unique_per_lab"
             ),
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="cohort_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="cohort_dates_ordered"
+            ),
             models.CheckConstraint(condition=Q(number__gte=1), name="cohort_number_positive"),
             models.CheckConstraint(
                 condition=Q(status__in=[c.value for c in CohortStatus]), name="cohort_status_known"
@@ -114,7 +122,10 @@ class Membership(TimeStampedModel):
     """A person in a cohort with a role. Rows are kept after someone leaves: history matters."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
     cohort = models.ForeignKey(
         Cohort, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("cohort")
@@ -125,7 +136,8 @@ class Membership(TimeStampedModel):
     )
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
     left_on = models.DateField(_("left on"), null=True, blank=True)
-    external_id = models.CharField(_("external id"), max_length=120, null=True, blank=True)
+    # NULL, not "", means "no external id", so unset ids never collide in the unique constraint.
+    external_id = models.CharField(_("external id"), max_length=120, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("membership")
@@ -170,7 +182,8 @@ class Invitation(TimeStampedModel):
     max_uses = models.PositiveIntegerField(_("maximum uses"), default=20)
     use_count = models.PositiveIntegerField(_("times used"), default=0)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    external_id = models.CharField(_("external id"), max_length=120, null=True, blank=True)
+    # NULL, not "", means "no external id", so unset ids never collide in the unique constraint.
+    external_id = models.CharField(_("external id"), max_length=120, null=True, blank=True)  # noqa: DJ001
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -180,11 +193,13 @@ class Invitation(TimeStampedModel):
         verbose_name_plural = _("invitations")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(use_count__lte=F("max_uses")), name="invitation_not_overused"),
-            models.CheckConstraint(condition=Q(max_uses__gte=1), name="invitation_max_uses_positive"),
             models.CheckConstraint(
-                condition=~Q(role="leader"), name="invitation_role_not_leader"
+                condition=Q(use_count__lte=F("max_uses")), name="invitation_not_overused"
             ),
+            models.CheckConstraint(
+                condition=Q(max_uses__gte=1), name="invitation_max_uses_positive"
+            ),
+            models.CheckConstraint(condition=~Q(role="leader"), name="invitation_role_not_leader"),
             models.UniqueConstraint(
                 fields=["cohort", "external_id"], name="invitation_external_id_unique_per_cohort"
             ),

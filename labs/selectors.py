@@ -22,7 +22,9 @@ from members.models import User
 
 
 def _member_lab_ids(user: Any) -> QuerySet[Membership, Any]:
-    return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values("cohort__lab_id")
+    return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
+        "cohort__lab_id"
+    )
 
 
 def lab_list_visible(*, user: Any) -> QuerySet[Lab]:
@@ -125,4 +127,3 @@ def invitation_get_by_token(*, token: str) -> Invitation:
         return Invitation.objects.select_related("cohort__lab").get(token=token)
     except Invitation.DoesNotExist:
         raise Http404 from None
-

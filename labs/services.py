@@ -50,7 +50,9 @@ def _check_dates(start_date: date, end_date: date) -> None:
 
 def _check_choice(value: str, choices: Iterable[str], field: str) -> None:
     if value not in choices:
-        raise ApplicationError(_("Please correct the marked fields."), fields={field: [_("Invalid choice.")]})
+        raise ApplicationError(
+            _("Please correct the marked fields."), fields={field: [_("Invalid choice.")]}
+        )
 
 
 @transaction.atomic
@@ -75,7 +77,9 @@ def lab_create(
     slug = slugify(slug or name) or f"lab-{secrets.token_hex(3)}"
     if Lab.objects.filter(slug=slug).exists():
         raise ConflictError(
-            _("That address is taken; choose another."), code="slug_taken", fields={"slug": [_("Taken.")]}
+            _("That address is taken; choose another."),
+            code="slug_taken",
+            fields={"slug": [_("Taken.")]},
         )
     lab = Lab.objects.create(
         name=name.strip(),
@@ -104,7 +108,12 @@ def lab_update(
     if not name.strip():
         raise ApplicationError(_("Name the lab."), fields={"name": [_("This field is required.")]})
     _check_choice(visibility, Visibility.values, "visibility")
-    lab.name, lab.description, lab.topic, lab.visibility = name.strip(), description, topic, visibility
+    lab.name, lab.description, lab.topic, lab.visibility = (
+        name.strip(),
+        description,
+        topic,
+        visibility,
+    )
     lab.save(update_fields=["name", "description", "topic", "visibility", "updated_at"])
     return lab
 
@@ -151,10 +160,17 @@ def cohort_create(
 def cohort_update(
     *, actor: User, cohort: Cohort, name: str, start_date: date, end_date: date, status: str
 ) -> Cohort:
-    _require(actor, "labs.change_cohort", cohort, _("Only leaders and facilitators can change a cohort."))
+    _require(
+        actor, "labs.change_cohort", cohort, _("Only leaders and facilitators can change a cohort.")
+    )
     _check_dates(start_date, end_date)
     _check_choice(status, CohortStatus.values, "status")
-    cohort.name, cohort.start_date, cohort.end_date, cohort.status = name, start_date, end_date, status
+    cohort.name, cohort.start_date, cohort.end_date, cohort.status = (
+        name,
+        start_date,
+        end_date,
+        status,
+    )
     cohort.save(update_fields=["name", "start_date", "end_date", "status", "updated_at"])
     return cohort
 
@@ -176,7 +192,9 @@ def cohort_roll_over(
     The source cohort and its memberships stay untouched (history), except that it is
     marked finished when `finish_source`. The actor always leads the new cohort.
     """
-    _require(actor, "labs.add_cohort", source.lab, _("Only the lab's leaders can roll a cohort over."))
+    _require(
+        actor, "labs.add_cohort", source.lab, _("Only the lab's leaders can roll a cohort over.")
+    )
     carry = set(carry_over_user_ids)
     source_members = {
         m.user_id: m
@@ -217,7 +235,9 @@ def _lock_cohort(cohort: Cohort) -> None:
 
 def _other_active_leaders(membership: Membership) -> bool:
     return (
-        Membership.objects.filter(cohort_id=membership.cohort_id, role=Role.LEADER, status=MembershipStatus.ACTIVE)
+        Membership.objects.filter(
+            cohort_id=membership.cohort_id, role=Role.LEADER, status=MembershipStatus.ACTIVE
+        )
         .exclude(pk=membership.pk)
         .exists()
     )
@@ -227,16 +247,28 @@ def _other_active_leaders(membership: Membership) -> bool:
 def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
     """Give a member another role. Leader changes need a lab leader; a cohort keeps one leader."""
     cohort = membership.cohort
-    _require(actor, "labs.manage_members", cohort, _("Only leaders and facilitators can change roles."))
+    _require(
+        actor, "labs.manage_members", cohort, _("Only leaders and facilitators can change roles.")
+    )
     _check_choice(role, Role.values, "role")
     if Role.LEADER in (role, membership.role) and role != membership.role:
-        _require(actor, "labs.assign_leader", cohort, _("Only a lab leader can appoint or replace leaders."))
+        _require(
+            actor,
+            "labs.assign_leader",
+            cohort,
+            _("Only a lab leader can appoint or replace leaders."),
+        )
     if membership.status != MembershipStatus.ACTIVE:
         raise ConflictError(_("This person has left the cohort."), code="membership_inactive")
     _lock_cohort(cohort)
-    if membership.role == Role.LEADER and role != Role.LEADER and not _other_active_leaders(membership):
+    if (
+        membership.role == Role.LEADER
+        and role != Role.LEADER
+        and not _other_active_leaders(membership)
+    ):
         raise ConflictError(
-            _("A cohort needs at least one leader. Appoint another leader first."), code="last_leader"
+            _("A cohort needs at least one leader. Appoint another leader first."),
+            code="last_leader",
         )
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
@@ -249,15 +281,25 @@ def membership_remove(*, actor: User, membership: Membership) -> Membership:
     cohort = membership.cohort
     is_self = membership.user_id == actor.pk
     if not is_self:
-        _require(actor, "labs.manage_members", cohort, _("Only leaders and facilitators can remove members."))
+        _require(
+            actor,
+            "labs.manage_members",
+            cohort,
+            _("Only leaders and facilitators can remove members."),
+        )
         if membership.role == Role.LEADER:
-            _require(actor, "labs.assign_leader", cohort, _("Only a lab leader can remove a leader."))
+            _require(
+                actor, "labs.assign_leader", cohort, _("Only a lab leader can remove a leader.")
+            )
     if membership.status != MembershipStatus.ACTIVE:
-        raise ConflictError(_("This person has already left the cohort."), code="membership_inactive")
+        raise ConflictError(
+            _("This person has already left the cohort."), code="membership_inactive"
+        )
     _lock_cohort(cohort)
     if membership.role == Role.LEADER and not _other_active_leaders(membership):
         raise ConflictError(
-            _("A cohort needs at least one leader. Appoint another leader first."), code="last_leader"
+            _("A cohort needs at least one leader. Appoint another leader first."),
+            code="last_leader",
         )
     membership.status = MembershipStatus.LEFT
     membership.left_on = max(timezone.localdate(), membership.joined_on)
@@ -274,10 +316,14 @@ def invitation_create(
     expires_in_days: int = 14,
     max_uses: int = 20,
 ) -> Invitation:
-    _require(actor, "labs.manage_members", cohort, _("Only leaders and facilitators can invite people."))
+    _require(
+        actor, "labs.manage_members", cohort, _("Only leaders and facilitators can invite people.")
+    )
     errors: dict[str, list[str]] = {}
     if role not in Role.values or role == Role.LEADER:
-        errors["role"] = [_("Invite as facilitator, member or guest; appoint leaders from the roster.")]
+        errors["role"] = [
+            _("Invite as facilitator, member or guest; appoint leaders from the roster.")
+        ]
     if not 1 <= expires_in_days <= INVITATION_MAX_DAYS:
         errors["expires_in_days"] = [
             _("Choose between 1 and %(max)d days.") % {"max": INVITATION_MAX_DAYS}
@@ -298,7 +344,12 @@ def invitation_create(
 
 
 def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
-    _require(actor, "labs.manage_members", invitation.cohort, _("Only leaders and facilitators can revoke links."))
+    _require(
+        actor,
+        "labs.manage_members",
+        invitation.cohort,
+        _("Only leaders and facilitators can revoke links."),
+    )
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "updated_at"])
@@ -323,7 +374,9 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
         raise PermissionDeniedError(
             _("This invitation is for another email address."), code="invitation_wrong_email"
         )
-    existing = Membership.objects.select_for_update().filter(user=user, cohort=invitation.cohort).first()
+    existing = (
+        Membership.objects.select_for_update().filter(user=user, cohort=invitation.cohort).first()
+    )
     if existing is not None and existing.status == MembershipStatus.ACTIVE:
         raise ConflictError(_("You are already a member of this cohort."), code="already_member")
     # The conditional update is the race guard: two people taking the last use, one wins.
@@ -336,7 +389,11 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
     if taken != 1:
         raise ConflictError(_("This invitation link has been used up."), code="invitation_used_up")
     if existing is not None:
-        existing.status, existing.left_on, existing.role = MembershipStatus.ACTIVE, None, invitation.role
+        existing.status, existing.left_on, existing.role = (
+            MembershipStatus.ACTIVE,
+            None,
+            invitation.role,
+        )
         existing.joined_on = timezone.localdate()
         existing.save(update_fields=["status", "left_on", "role", "joined_on", "updated_at"])
         return existing

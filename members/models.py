@@ -62,7 +62,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         profile = getattr(self, "profile", None)
-        return profile.display_name if profile and profile.display_name else self.email.split("@")[0]
+        return (
+            profile.display_name if profile and profile.display_name else self.email.split("@")[0]
+        )
 
 
 def validate_timezone(value: str) -> None:
@@ -76,7 +78,9 @@ class Language(models.TextChoices):
 
 
 class Profile(TimeStampedModel):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
     display_name = models.CharField(_("display name"), max_length=80)
     bio = models.TextField(_("bio"), blank=True, max_length=2000)
     interests = models.CharField(_("interests"), max_length=300, blank=True)
@@ -109,11 +113,17 @@ class TokenScope(models.TextChoices):
 class ApiToken(TimeStampedModel):
     """A personal API token. Only a SHA-256 hash is kept; the secret is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=80)
-    prefix = models.CharField(_("prefix"), max_length=12, help_text=_("Shown so you can tell tokens apart."))
+    prefix = models.CharField(
+        _("prefix"), max_length=12, help_text=_("Shown so you can tell tokens apart.")
+    )
     token_hash = models.CharField(max_length=64, unique=True)
-    scope = models.CharField(_("scope"), max_length=8, choices=TokenScope.choices, default=TokenScope.READ)
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=TokenScope.choices, default=TokenScope.READ
+    )
     lab = models.ForeignKey(
         "labs.Lab",
         verbose_name=_("limited to lab"),
@@ -130,7 +140,8 @@ class ApiToken(TimeStampedModel):
         verbose_name_plural = _("API tokens")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(scope__in=[c.value for c in TokenScope]), name="apitoken_scope_known"
+                condition=models.Q(scope__in=[c.value for c in TokenScope]),
+                name="apitoken_scope_known",
             ),
         ]
 

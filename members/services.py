@@ -14,9 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from members.models import ApiToken, Language, Profile, TokenScope, User, normalize_email, validate_timezone
+from members.models import (
+    ApiToken,
+    Language,
+    Profile,
+    TokenScope,
+    User,
+    normalize_email,
+    validate_timezone,
+)
 
-TOKEN_PREFIX = "lm_"
+TOKEN_PREFIX = "lm_"  # noqa: S105 -- a public marker, not a secret
 # A token's last use is written at most this often, so reads do not turn into writes.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -49,7 +57,10 @@ def user_create(
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password)
             Profile.objects.create(
-                user=user, display_name=display_name.strip(), language=language, timezone=timezone_name
+                user=user,
+                display_name=display_name.strip(),
+                language=language,
+                timezone=timezone_name,
             )
     except IntegrityError:
         raise ConflictError(
@@ -88,7 +99,9 @@ def profile_update(
     profile.interests = interests
     profile.timezone = timezone_name
     profile.language = language
-    profile.save(update_fields=["display_name", "bio", "interests", "timezone", "language", "updated_at"])
+    profile.save(
+        update_fields=["display_name", "bio", "interests", "timezone", "language", "updated_at"]
+    )
     return profile
 
 
@@ -100,14 +113,18 @@ def _hash_token(raw: str) -> str:
 def api_token_create(
     *, user: User, name: str, scope: str = TokenScope.READ, lab_slug: str | None = None
 ) -> tuple[ApiToken, str]:
-    """Create a personal token and return it with its secret, which is never stored or shown again."""
-    from labs.models import Lab  # noqa: PLC0415 -- labs depends on members, not the reverse
-    from labs.rules import is_lab_member  # noqa: PLC0415 -- same
+    """Create a personal token; return it with its secret, which is never stored or shown again."""
+    from labs.models import Lab
+    from labs.rules import is_lab_member
 
     if scope not in TokenScope.values:
-        raise ApplicationError(_("Scope must be read or write."), fields={"scope": [_("Unknown scope.")]})
+        raise ApplicationError(
+            _("Scope must be read or write."), fields={"scope": [_("Unknown scope.")]}
+        )
     if not name.strip():
-        raise ApplicationError(_("Name the token."), fields={"name": [_("This field is required.")]})
+        raise ApplicationError(
+            _("Name the token."), fields={"name": [_("This field is required.")]}
+        )
     lab = None
     if lab_slug:
         lab = Lab.objects.filter(slug=lab_slug).first()

@@ -1,4 +1,4 @@
-"""Shared fixtures: one lab with its leader, a member and an outsider (who belongs to another lab)."""
+"""Shared fixtures: a lab with its leader, facilitator and member, and an outsider elsewhere."""
 
 from __future__ import annotations
 

@@ -20,12 +20,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"member{n}@example.com")
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
-    profile = factory.RelatedFactory(
-        "tests.factories.ProfileFactory", factory_related_name="user"
-    )
+    profile = factory.RelatedFactory("tests.factories.ProfileFactory", factory_related_name="user")
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805 -- factory_boy hook signature
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 

@@ -1,4 +1,4 @@
-"""Test settings: SQLite unless DATABASE_URL is set; Redis-backed broker and cache when REDIS_URL is."""
+"""Test settings: SQLite unless DATABASE_URL is set; Redis broker and cache when REDIS_URL is."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ SECRET_KEY = "test-key-not-secret-0123456789-0123456789-0123456789"  # noqa: S10
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 DATABASES = {"default": database_from_env(VAR_DIR / "test.sqlite3")}
-DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES = {
