@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -10,6 +11,29 @@ from django.test import Client
 from labs.models import Cohort, Lab, Membership, Role
 from members.models import User
 from tests.factories import CohortFactory, LabFactory, MembershipFactory
+
+
+def _on_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Race tests need real row locks: they run on PostgreSQL (CI always sets DATABASE_URL).
+
+    On the SQLite default they are deselected, not skipped, and the header says so.
+    """
+    if _on_postgresql():
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
+def pytest_report_header(config):
+    if not _on_postgresql():
+        return "database: SQLite (tests marked postgres are deselected; DATABASE_URL runs them)"
+    return "database: PostgreSQL"
 
 
 @dataclass
