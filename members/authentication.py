@@ -10,8 +10,14 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from members.models import ApiToken, User
+from members.models import ApiToken, User, normalize_email
 from members.services import api_token_authenticate
+
+
+def axes_username(request: Any, credentials: dict[str, Any] | None) -> str:
+    """The login identity django-axes counts failures against: the normalised email."""
+    raw = (credentials or {}).get("username") or request.POST.get("username", "")
+    return normalize_email(str(raw))
 
 
 class BearerTokenAuthentication(BaseAuthentication):

@@ -35,18 +35,19 @@ class MemberPreferencesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = request_language(request)
-        translation.activate(language)
         request.LANGUAGE_CODE = language
         user = getattr(request, "user", None)
         profile = getattr(user, "profile", None) if user and user.is_authenticated else None
+        zone = None
         if profile is not None:
             try:
-                timezone.activate(zoneinfo.ZoneInfo(profile.timezone))
+                zone = zoneinfo.ZoneInfo(profile.timezone)
             except zoneinfo.ZoneInfoNotFoundError:
-                timezone.deactivate()
-        else:
-            timezone.deactivate()
-        response = self.get_response(request)
+                zone = None
+        # override() restores the previous language and zone afterwards, so nothing leaks
+        # into the next request served by this thread (or into code run after a test request).
+        with translation.override(language), timezone.override(zone):
+            response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response

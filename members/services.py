@@ -171,3 +171,31 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def profile_ensure(*, user: User) -> Profile:
+    """The user's profile, created with defaults if missing (e.g. after `createsuperuser`).
+
+    Side effect: may insert a Profile row.
+    """
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        pass
+    profile, _created = Profile.objects.get_or_create(
+        user=user, defaults={"display_name": user.email.split("@")[0]}
+    )
+    return profile
+
+
+def profile_set_language(*, actor: User, language: str) -> Profile:
+    """Save the interface language the member picked with the language switch."""
+    if language not in Language.values:
+        raise ApplicationError(
+            _("Choose Korean or English."), fields={"language": [_("Choose Korean or English.")]}
+        )
+    profile = profile_ensure(user=actor)
+    if profile.language != language:
+        profile.language = language
+        profile.save(update_fields=["language", "updated_at"])
+    return profile

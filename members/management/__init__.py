@@ -1,0 +1,3 @@
+"""Management commands for members."""
+
+from __future__ import annotations
