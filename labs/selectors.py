@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from labs.models import (
@@ -25,6 +25,9 @@ def _member_lab_ids(user: Any) -> QuerySet[Membership, Any]:
     return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
         "cohort__lab_id"
     )
+
+
+ROLE_ORDER = (Role.LEADER, Role.FACILITATOR, Role.MEMBER, Role.GUEST)
 
 
 def lab_list_visible(*, user: Any) -> QuerySet[Lab]:
@@ -86,11 +89,15 @@ def membership_list_visible(*, user: Any) -> QuerySet[Membership]:
 
 
 def membership_list_for_cohort(*, cohort: Cohort) -> QuerySet[Membership]:
-    """The roster: active members first by role, then those who left."""
+    """The roster: active members first, leaders then facilitators, members and guests."""
+    role_rank = Case(
+        *(When(role=role, then=Value(rank)) for rank, role in enumerate(ROLE_ORDER)),
+        output_field=IntegerField(),
+    )
     return (
         Membership.objects.filter(cohort=cohort)
         .select_related("user__profile")
-        .order_by("status", "role", "user__profile__display_name", "id")
+        .order_by("status", role_rank, "user__profile__display_name", "id")
     )
 
 
@@ -98,6 +105,13 @@ def membership_for(*, user: Any, cohort: Cohort) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(user=user, cohort=cohort).first()
+
+
+def membership_by_cohort_for_user(*, user: Any) -> dict[int, Membership]:
+    """The user's own memberships keyed by cohort id (one query), to show "my role" per cohort."""
+    if not user.is_authenticated:
+        return {}
+    return {m.cohort_id: m for m in Membership.objects.filter(user=user)}
 
 
 def invitation_list_for_cohort(*, cohort: Cohort) -> QuerySet[Invitation]:

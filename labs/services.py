@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from labs.models import (
-    MANAGER_ROLES,
     Cohort,
     CohortStatus,
     Invitation,
@@ -30,8 +29,11 @@ from labs.models import (
     Visibility,
 )
 from members.models import User
+from members.services import user_create
 
 INVITATION_MAX_DAYS = 90
+# Lab addresses that would shadow fixed URLs under /labs/.
+RESERVED_SLUGS = frozenset({"new", "edit", "api", "admin", "static"})
 
 
 def _require(actor: Any, perm: str, obj: object, message: str) -> None:
@@ -75,7 +77,7 @@ def lab_create(
     _check_choice(visibility, Visibility.values, "visibility")
     _check_dates(start_date, end_date)
     slug = slugify(slug or name) or f"lab-{secrets.token_hex(3)}"
-    if Lab.objects.filter(slug=slug).exists():
+    if slug in RESERVED_SLUGS or Lab.objects.filter(slug=slug).exists():
         raise ConflictError(
             _("That address is taken; choose another."),
             code="slug_taken",
@@ -400,5 +402,10 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
     return Membership.objects.create(user=user, cohort=invitation.cohort, role=invitation.role)
 
 
-def role_is_manager(role: str) -> bool:
-    return role in MANAGER_ROLES
+@transaction.atomic
+def invitation_accept_with_sign_up(
+    *, invitation: Invitation, email: str, password: str, display_name: str, language: str
+) -> Membership:
+    """Create an account and join with it in one step: if joining fails, no account is left."""
+    user = user_create(email=email, password=password, display_name=display_name, language=language)
+    return invitation_accept(user=user, invitation=invitation)

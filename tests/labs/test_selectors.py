@@ -50,3 +50,9 @@ def test_invitation_list_visible_only_for_managers(world):
     assert list(selectors.invitation_list_visible(user=world.facilitator)) == [invitation]
     assert list(selectors.invitation_list_visible(user=world.member)) == []
     assert list(selectors.invitation_list_visible(user=world.outsider)) == []
+
+
+def test_membership_list_for_cohort_orders_leaders_first(world):
+    roles = [m.role for m in selectors.membership_list_for_cohort(cohort=world.cohort)]
+
+    assert roles == ["leader", "facilitator", "member"]

@@ -47,6 +47,15 @@ def test_lab_create_slugifies_latin_names(db):
     assert lab.slug == "slow-paper-club"
 
 
+def test_lab_create_refuses_reserved_slug(db):
+    with pytest.raises(ConflictError) as exc:
+        services.lab_create(
+            actor=UserFactory(), name="New", slug="new", start_date=START, end_date=END
+        )
+
+    assert exc.value.code == "slug_taken"
+
+
 def test_lab_create_refuses_end_before_start(db):
     user = UserFactory()
 

@@ -1,0 +1,590 @@
+"""Pages for labs, cohorts, their rosters and invitation links, and joining by link.
+
+Views only translate HTTP into selector and service calls: visibility comes from the
+selectors' gatekeepers (outsiders get 404), refusals from the services' ApplicationError.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from core.errors import ApplicationError, PermissionDeniedError
+from core.htmx import template_for
+from labs import selectors, services
+from labs.forms import (
+    CohortCreateForm,
+    CohortEditForm,
+    InvitationForm,
+    JoinSignUpForm,
+    LabCreateForm,
+    LabEditForm,
+    RoleForm,
+    RollOverForm,
+    apply_application_error,
+)
+from labs.models import Cohort, CohortStatus, Invitation, Membership, MembershipStatus, Role
+from members.models import Language, User
+
+ROSTER_PAGE_SIZE = 50
+DEFAULT_COHORT_LENGTH = timedelta(weeks=16)
+# Codes of the refusals that mean "this link is dead": answered with 410 Gone.
+GONE_CODES = frozenset({"invitation_expired", "invitation_used_up", "invitation_revoked"})
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in member (only called behind login_required)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """After a successful write: a normal redirect, or a client-side one for htmx."""
+    if _is_htmx(request):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    """A visible object the member may not change: say why, with 403."""
+    return render(request, "labs/forbidden.html", {"message": message}, status=403)
+
+
+def _cohort_url(cohort: Cohort) -> str:
+    return reverse("labs:cohort_detail", kwargs={"slug": cohort.lab.slug, "number": cohort.number})
+
+
+def _roster_flags(user: User, cohort: Cohort) -> dict[str, Any]:
+    """What this member may do on the roster, decided once per request, not per row."""
+    can_manage = user.has_perm("labs.manage_members", cohort)
+    can_assign_leader = can_manage and user.has_perm("labs.assign_leader", cohort)
+    choices = [(value, label) for value, label in Role.choices]
+    if not can_assign_leader:
+        choices = [(value, label) for value, label in choices if value != Role.LEADER]
+    return {
+        "can_manage": can_manage,
+        "can_assign_leader": can_assign_leader,
+        "role_choices": choices,
+    }
+
+
+# --- my labs, labs ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_labs(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    mine = selectors.membership_by_cohort_for_user(user=user)
+    cards = [
+        {"lab": lab, "cohorts": [(cohort, mine.get(cohort.pk)) for cohort in lab.cohorts.all()]}
+        for lab in selectors.lab_list_for_member(user=user)
+    ]
+    return render(request, "labs/my_labs.html", {"cards": cards})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lab_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    today = timezone.localdate()
+    form = LabCreateForm(
+        request.POST or None,
+        initial={"start_date": today, "end_date": today + DEFAULT_COHORT_LENGTH},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lab = services.lab_create(
+                actor=user,
+                name=data["name"],
+                slug=data["slug"],
+                topic=data["topic"],
+                description=data["description"],
+                visibility=data["visibility"],
+                cohort_number=data["cohort_number"],
+                cohort_name=data["cohort_name"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+            )
+        except ApplicationError as exc:
+            apply_application_error(form, exc)
+        else:
+            messages.success(request, _("Lab created. Invite your members from the cohort page."))
+            url = reverse(
+                "labs:cohort_detail", kwargs={"slug": lab.slug, "number": data["cohort_number"]}
+            )
+            return _redirect(request, url)
+    return render(request, template_for(request, "labs/lab_create.html", "form"), {"form": form})
+
+
+@require_GET
+def lab_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        lab = selectors.lab_get_for_user(user=request.user, slug=slug)
+    except Http404:
+        if not request.user.is_authenticated:
+            # Same answer for a private lab and a missing one: nothing leaks.
+            return redirect_to_login(request.get_full_path())
+        raise
+    user = request.user
+    context = {
+        "lab": lab,
+        "cohorts": selectors.cohort_list_for_lab(lab=lab),
+        "is_member": user.has_perm("labs.view_lab_private", lab),
+        "can_edit": user.has_perm("labs.change_lab", lab),
+        "can_add_cohort": user.has_perm("labs.add_cohort", lab),
+    }
+    return render(request, "labs/lab_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lab_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    user = _user(request)
+    lab = selectors.lab_get_for_user(user=user, slug=slug)
+    if not user.has_perm("labs.change_lab", lab):
+        return _forbidden(request, _("Only the lab's leaders can change the lab."))
+    form = LabEditForm(
+        request.POST or None,
+        initial={
+            "name": lab.name,
+            "topic": lab.topic,
+            "description": lab.description,
+            "visibility": lab.visibility,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.lab_update(
+                actor=user,
+                lab=lab,
+                name=data["name"],
+                topic=data["topic"],
+                description=data["description"],
+                visibility=data["visibility"],
+            )
+        except PermissionDeniedError as exc:
+            return _forbidden(request, exc.message)
+        except ApplicationError as exc:
+            apply_application_error(form, exc)
+        else:
+            messages.success(request, _("Lab saved."))
+            return _redirect(request, lab.get_absolute_url())
+    return render(
+        request, template_for(request, "labs/lab_edit.html", "form"), {"form": form, "lab": lab}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_create(request: HttpRequest, slug: str) -> HttpResponse:
+    user = _user(request)
+    lab = selectors.lab_get_for_user(user=user, slug=slug)
+    if not user.has_perm("labs.add_cohort", lab):
+        return _forbidden(request, _("Only the lab's leaders can create cohorts."))
+    today = timezone.localdate()
+    form = CohortCreateForm(
+        request.POST or None,
+        initial={
+            "status": CohortStatus.PLANNED,
+            "start_date": today,
+            "end_date": today + DEFAULT_COHORT_LENGTH,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cohort = services.cohort_create(
+                actor=user,
+                lab=lab,
+                number=data["number"],
+                name=data["name"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                status=data["status"],
+            )
+        except PermissionDeniedError as exc:
+            return _forbidden(request, exc.message)
+        except ApplicationError as exc:
+            apply_application_error(form, exc)
+        else:
+            messages.success(request, _("Cohort created."))
+            return _redirect(request, _cohort_url(cohort))
+    context = {"form": form, "lab": lab, "cohort": None}
+    return render(request, template_for(request, "labs/cohort_form.html", "form"), context)
+
+
+# --- cohorts and their roster ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def cohort_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    user = _user(request)
+    cohort = selectors.cohort_get_for_user(user=user, slug=slug, number=number)
+    paginator = Paginator(selectors.membership_list_for_cohort(cohort=cohort), ROSTER_PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    context = {
+        "lab": cohort.lab,
+        "cohort": cohort,
+        "page_obj": page_obj,
+        "page_number": page_obj.number,
+        "my_membership": selectors.membership_for(user=user, cohort=cohort),
+        "can_edit": user.has_perm("labs.change_cohort", cohort),
+        "can_roll_over": user.has_perm("labs.add_cohort", cohort.lab),
+        **_roster_flags(user, cohort),
+    }
+    return render(request, template_for(request, "labs/cohort_detail.html", "roster"), context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    user = _user(request)
+    cohort = selectors.cohort_get_for_user(user=user, slug=slug, number=number)
+    if not user.has_perm("labs.change_cohort", cohort):
+        return _forbidden(request, _("Only leaders and facilitators can change a cohort."))
+    form = CohortEditForm(
+        request.POST or None,
+        initial={
+            "name": cohort.name,
+            "start_date": cohort.start_date,
+            "end_date": cohort.end_date,
+            "status": cohort.status,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.cohort_update(
+                actor=user,
+                cohort=cohort,
+                name=data["name"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                status=data["status"],
+            )
+        except PermissionDeniedError as exc:
+            return _forbidden(request, exc.message)
+        except ApplicationError as exc:
+            apply_application_error(form, exc)
+        else:
+            messages.success(request, _("Cohort saved."))
+            return _redirect(request, _cohort_url(cohort))
+    context = {"form": form, "lab": cohort.lab, "cohort": cohort}
+    return render(request, template_for(request, "labs/cohort_form.html", "form"), context)
+
+
+def _membership_or_404(user: User, pk: int) -> Membership:
+    membership = selectors.membership_list_visible(user=user).filter(pk=pk).first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def _row_response(
+    request: HttpRequest,
+    user: User,
+    membership: Membership,
+    *,
+    error: str | None,
+    notice: str,
+    forbidden: bool = False,
+) -> HttpResponse:
+    """htmx gets the re-rendered row with the error in it (200, so htmx swaps it in);
+    a plain POST goes back to the page with a message, or gets 403 when not allowed."""
+    cohort = membership.cohort
+    page = request.POST.get("page", "")
+    if _is_htmx(request):
+        context = {
+            "cohort": cohort,
+            "m": membership,
+            "page_number": page,
+            "row_error": error,
+            "row_notice": None if error else notice,
+            **_roster_flags(user, cohort),
+        }
+        template = template_for(request, "labs/cohort_detail.html", "member-row")
+        return render(request, template, context)
+    if forbidden and error:
+        return _forbidden(request, error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, notice)
+    url = _cohort_url(cohort)
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)
+
+
+@login_required
+@require_POST
+def membership_role(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    membership = _membership_or_404(user, pk)
+    form = RoleForm(request.POST)
+    error, forbidden = None, False
+    if not form.is_valid():
+        error = _("Choose a valid role.")
+    else:
+        try:
+            services.membership_change_role(
+                actor=user, membership=membership, role=form.cleaned_data["role"]
+            )
+        except ApplicationError as exc:
+            error = exc.message
+            forbidden = isinstance(exc, PermissionDeniedError)
+    notice = _("Role of %(name)s saved.") % {"name": membership.user.display_name}
+    return _row_response(request, user, membership, error=error, notice=notice, forbidden=forbidden)
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    membership = _membership_or_404(user, pk)
+    error, forbidden = None, False
+    try:
+        services.membership_remove(actor=user, membership=membership)
+    except ApplicationError as exc:
+        error = exc.message
+        forbidden = isinstance(exc, PermissionDeniedError)
+    else:
+        if membership.user_id == user.pk:
+            # Leaving oneself: the cohort page may no longer be visible.
+            messages.success(request, _("You left the cohort."))
+            return _redirect(request, reverse("labs:my_labs"))
+    notice = _("%(name)s was removed from the cohort.") % {"name": membership.user.display_name}
+    return _row_response(request, user, membership, error=error, notice=notice, forbidden=forbidden)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_roll_over(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    user = _user(request)
+    cohort = selectors.cohort_get_for_user(user=user, slug=slug, number=number)
+    if not user.has_perm("labs.add_cohort", cohort.lab):
+        return _forbidden(request, _("Only the lab's leaders can roll a cohort over."))
+    active = selectors.membership_list_for_cohort(cohort=cohort).filter(
+        status=MembershipStatus.ACTIVE
+    )
+    member_choices = [
+        (m.user_id, f"{m.user.display_name} · {m.get_role_display()}") for m in active
+    ]
+    newest = selectors.cohort_list_for_lab(lab=cohort.lab).first()
+    start = cohort.end_date + timedelta(days=1)
+    form = RollOverForm(
+        request.POST or None,
+        member_choices=member_choices,
+        initial={
+            "number": (newest.number if newest else cohort.number) + 1,
+            "start_date": start,
+            "end_date": start + (cohort.end_date - cohort.start_date),
+            "finish_source": True,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new_cohort = services.cohort_roll_over(
+                actor=user,
+                source=cohort,
+                carry_over_user_ids=data["members"],
+                number=data["number"],
+                name=data["name"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                finish_source=data["finish_source"],
+            )
+        except PermissionDeniedError as exc:
+            return _forbidden(request, exc.message)
+        except ApplicationError as exc:
+            apply_application_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(new)s is ready. Everyone you chose is in it.") % {"new": new_cohort.label},
+            )
+            return _redirect(request, _cohort_url(new_cohort))
+    context = {"form": form, "lab": cohort.lab, "cohort": cohort}
+    return render(request, template_for(request, "labs/roll_over.html", "form"), context)
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def _invitation_state(invitation: Invitation) -> tuple[str, str]:
+    """(css key, label) for a link; the service's own check decides, so the rule lives once."""
+    labels = {
+        "invitation_revoked": ("revoked", _("Revoked")),
+        "invitation_expired": ("expired", _("Expired")),
+        "invitation_used_up": ("used-up", _("Used up")),
+    }
+    try:
+        services.invitation_check(invitation=invitation)
+    except ApplicationError as exc:
+        return labels.get(exc.code, ("unusable", exc.message))
+    return "usable", _("Usable")
+
+
+def _invitations_response(
+    request: HttpRequest, cohort: Cohort, form: InvitationForm, *, notice: str | None = None
+) -> HttpResponse:
+    rows = [
+        {
+            "invitation": invitation,
+            "url": request.build_absolute_uri(invitation.get_absolute_url()),
+            "state": _invitation_state(invitation),
+        }
+        for invitation in selectors.invitation_list_for_cohort(cohort=cohort)
+    ]
+    context = {"lab": cohort.lab, "cohort": cohort, "form": form, "rows": rows, "notice": notice}
+    template = template_for(request, "labs/invitations.html", "invitation-panel")
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitations(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    user = _user(request)
+    cohort = selectors.cohort_get_for_user(user=user, slug=slug, number=number)
+    if not user.has_perm("labs.manage_members", cohort):
+        return _forbidden(request, _("Only leaders and facilitators can manage invitation links."))
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.invitation_create(
+                actor=user,
+                cohort=cohort,
+                role=data["role"],
+                email=data["email"],
+                expires_in_days=data["expires_in_days"],
+                max_uses=data["max_uses"],
+            )
+        except PermissionDeniedError as exc:
+            return _forbidden(request, exc.message)
+        except ApplicationError as exc:
+            apply_application_error(form, exc)
+        else:
+            notice = _("Invitation link created. Copy it from the list below.")
+            if not _is_htmx(request):
+                messages.success(request, notice)
+                return redirect(request.path)
+            return _invitations_response(request, cohort, InvitationForm(), notice=notice)
+    return _invitations_response(request, cohort, form)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
+    user = _user(request)
+    cohort = selectors.cohort_get_for_user(user=user, slug=slug, number=number)
+    invitation = selectors.invitation_list_for_cohort(cohort=cohort).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404
+    try:
+        services.invitation_revoke(actor=user, invitation=invitation)
+    except PermissionDeniedError as exc:
+        return _forbidden(request, exc.message)
+    notice = _("The link was withdrawn; it no longer works.")
+    if not _is_htmx(request):
+        messages.success(request, notice)
+        return redirect(reverse("labs:invitations", kwargs={"slug": slug, "number": number}))
+    return _invitations_response(request, cohort, InvitationForm(), notice=notice)
+
+
+# --- joining by link -------------------------------------------------------------------------
+
+
+def _join_response(
+    request: HttpRequest, invitation: Invitation, status: int = 200, **extra: Any
+) -> HttpResponse:
+    context = {"invitation": invitation, "cohort": invitation.cohort, "lab": invitation.cohort.lab}
+    context.update(extra)
+    return render(request, "labs/join.html", context, status=status)
+
+
+def _status_for(exc: ApplicationError) -> int:
+    return 410 if exc.code in GONE_CODES else 200
+
+
+def _welcome(request: HttpRequest, cohort: Cohort) -> HttpResponse:
+    messages.success(request, _("Welcome to %(cohort)s!") % {"cohort": cohort.label})
+    return redirect(_cohort_url(cohort))
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = selectors.invitation_get_by_token(token=token)
+    try:
+        services.invitation_check(invitation=invitation)
+    except ApplicationError as exc:
+        return _join_response(request, invitation, status=410, unusable=exc.message)
+    if request.user.is_authenticated:
+        return _join_as_member(request, invitation)
+    return _join_with_sign_up(request, invitation)
+
+
+def _join_as_member(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    user = _user(request)
+    cohort = invitation.cohort
+    if request.method == "POST":
+        try:
+            services.invitation_accept(user=user, invitation=invitation)
+        except ApplicationError as exc:
+            return _join_response(request, invitation, status=_status_for(exc), error=exc.message)
+        return _welcome(request, cohort)
+    mine = selectors.membership_for(user=user, cohort=cohort)
+    already = mine is not None and mine.status == MembershipStatus.ACTIVE
+    return _join_response(request, invitation, already_member=already)
+
+
+def _join_with_sign_up(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    form = JoinSignUpForm(
+        request.POST or None, initial={"email": invitation.email} if invitation.email else None
+    )
+    if invitation.email:
+        # The link is for one address; the service refuses any other, so do not invite typos.
+        form.fields["email"].widget.attrs["readonly"] = True
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        language = translation.get_language() or Language.KOREAN
+        try:
+            membership = services.invitation_accept_with_sign_up(
+                invitation=invitation,
+                email=data["email"],
+                password=data["password"],
+                display_name=data["display_name"],
+                language=language if language in Language.values else Language.KOREAN,
+            )
+        except ApplicationError as exc:
+            apply_application_error(form, exc)
+            status = _status_for(exc)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            return _welcome(request, invitation.cohort)
+    return _join_response(request, invitation, status=status, form=form)
