@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 
@@ -52,7 +53,7 @@ class Lab(TimeStampedModel):
 
 class CohortStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("cohort status", "Active")
     FINISHED = "finished", _("Finished")
 
 

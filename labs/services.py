@@ -77,20 +77,26 @@ def lab_create(
     _check_choice(visibility, Visibility.values, "visibility")
     _check_dates(start_date, end_date)
     slug = slugify(slug or name) or f"lab-{secrets.token_hex(3)}"
-    if slug in RESERVED_SLUGS or Lab.objects.filter(slug=slug).exists():
-        raise ConflictError(
-            _("That address is taken; choose another."),
-            code="slug_taken",
-            fields={"slug": [_("Taken.")]},
-        )
-    lab = Lab.objects.create(
-        name=name.strip(),
-        slug=slug,
-        description=description,
-        topic=topic,
-        visibility=visibility,
-        created_by=actor,
+    taken = ConflictError(
+        _("That address is taken; choose another."),
+        code="slug_taken",
+        fields={"slug": [_("Taken.")]},
     )
+    if slug in RESERVED_SLUGS:
+        raise taken
+    try:
+        # The unique index decides between two people claiming the same address at once.
+        with transaction.atomic():
+            lab = Lab.objects.create(
+                name=name.strip(),
+                slug=slug,
+                description=description,
+                topic=topic,
+                visibility=visibility,
+                created_by=actor,
+            )
+    except IntegrityError:
+        raise taken from None
     cohort = Cohort.objects.create(
         lab=lab,
         number=cohort_number,

@@ -6,10 +6,13 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from labs.models import Cohort, Lab, Membership, Role
 from members.models import User
+from members.services import api_token_create
 from tests.factories import CohortFactory, LabFactory, MembershipFactory
 
 
@@ -28,6 +31,17 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
+@pytest.fixture(autouse=True)
+def english_assertions():
+    """Tests compare messages in English; requests still speak whatever the middleware picks.
+
+    Lazy strings (form errors, service messages) are rendered when asserted, in the test
+    thread, so the thread's language is fixed here rather than left to the catalogue default.
+    """
+    with translation.override("en"):
+        yield
 
 
 def pytest_report_header(config):
@@ -95,3 +109,24 @@ def member_client(world: LabWorld) -> Client:
 @pytest.fixture
 def outsider_client(world: LabWorld) -> Client:
     return client_for(world.outsider)
+
+
+@pytest.fixture
+def api_cache(settings):
+    """An empty in-memory cache for this test: API throttle counters start at zero and
+    never leak between tests or into the shared file cache of parallel runs."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "api-tests",
+        }
+    }
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def bearer_client(user: User, *, scope: str = "read", lab_slug: str | None = None) -> Client:
+    """A test client that sends `Authorization: Bearer <a fresh personal token of user>`."""
+    _token, raw = api_token_create(user=user, name="test", scope=scope, lab_slug=lab_slug)
+    return Client(headers={"Authorization": f"Bearer {raw}"})

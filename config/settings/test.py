@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import VAR_DIR, database_from_env
+from config.settings.base import REDIS_URL, VAR_DIR, database_from_env
 
 SECRET_KEY = "test-key-not-secret-0123456789-0123456789-0123456789"  # noqa: S105
 DEBUG = False
@@ -16,3 +16,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "ko"
+if not REDIS_URL:
+    # A per-process cache: throttle and lockout counters never leak into var/ or between runs.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests never run collectstatic: WhiteNoise finds files through the finders instead of
+# warning about the missing STATIC_ROOT (the live server serves them through the finders too).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

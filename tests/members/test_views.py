@@ -485,6 +485,8 @@ def test_token_revoke_revokes_and_redirects(world):
 
 def test_token_revoke_htmx_renders_tokens_partial(world):
     token, _raw = api_token_create(user=world.member, name="old")
+    world.member.profile.language = "en"
+    world.member.profile.save()
 
     response = client_for(world.member).post(
         reverse("members:token_revoke", args=[token.pk]), **HTMX
