@@ -1,0 +1,3 @@
+"""The benchmark harness: `python bench/run.py` (see bench/README.md)."""
+
+from __future__ import annotations

@@ -1,0 +1,211 @@
+"""Benchmark the cohort page and the API lists against same-run floors; fail over the limits.
+
+Run:  uv run python bench/run.py [--labs 200 --members 20000] [--repeat 30]   (or: make bench)
+
+Uses its own data directory (BENCH_VAR_DIR, default <LABMATE_VAR_DIR or var>/bench), so the
+development database is never touched; with DATABASE_URL set it benchmarks that database.
+Prints a table, writes bench/results.json, exits 1 when a median/floor ratio exceeds its limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labs", type=int, default=200)
+    parser.add_argument("--members", type=int, default=20000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--repeat", type=int, default=30, help="Timed rounds per target.")
+    parser.add_argument("--warmup", type=int, default=5, help="Untimed rounds first.")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="Where to write JSON.")
+    parser.add_argument(
+        "--gate",
+        choices=("bare", "stack"),
+        default="bare",
+        help="Which floor the limits apply to: the bare query+orjson (default) or the same "
+        "served through the middleware stack.",
+    )
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="Also cProfile N requests per target."
+    )
+    return parser.parse_args(argv)
+
+
+def configure_environment() -> Path:
+    """Settings for a production-like, isolated run; every value can be overridden."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    parent = Path(os.environ.get("LABMATE_VAR_DIR", ROOT / "var"))
+    var_dir = Path(os.environ.get("BENCH_VAR_DIR", parent / "bench")).resolve()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["LABMATE_VAR_DIR"] = str(var_dir)
+    # DEBUG off: no query log and no debug templates, as in production.
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    # The API throttle would answer 429 long before a few hundred timed requests.
+    os.environ.setdefault("API_THROTTLE_RATE", "1000000/min")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return var_dir
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def database_description() -> dict[str, str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+        else:
+            cursor.execute("SELECT sqlite_version()")
+        version = str(cursor.fetchone()[0])
+    return {"vendor": connection.vendor, "version": version}
+
+
+def print_table(rows: dict[str, dict[str, Any]]) -> None:
+    header = (
+        f"{'target':<22}{'median':>8}{'p90':>8}{'floor':>8}{'fl.p90':>8}{'ratio':>8}"
+        f"{'stack':>8}{'ratio':>8}{'limit':>7}{'queries':>9}{'rows':>6}  result"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows.values():
+        verdict = "ok" if row["passed"] else f"OVER LIMIT ({row['gate']})"
+        print(
+            f"{row['label']:<22}{row['median_ms']:>8.2f}{row['p90_ms']:>8.2f}"
+            f"{row['floor_median_ms']:>8.2f}{row['floor_p90_ms']:>8.2f}{row['ratio']:>7.2f}x"
+            f"{row['stack_floor_median_ms']:>8.2f}{row['stack_ratio']:>7.2f}x"
+            f"{row['threshold']:>6.1f}x{row['queries']:>5} /{row['floor_queries']:>2}"
+            f"{row['rows']:>6}  {verdict}"
+        )
+        for note in row["notes"]:
+            print(f"  note: {note}")
+    print(
+        "(median/p90 in ms, server side, in-process. floor = one .values() query + orjson; "
+        "stack = the same floor served through middleware + session + user; "
+        "queries = request / floor)"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    var_dir = configure_environment()
+
+    import django
+
+    django.setup()
+
+    from django.conf import settings
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from bench import measure
+
+    db = database_description()
+    log(f"database: {db['vendor']} {db['version']}; data directory: {var_dir}")
+    call_command("migrate", interactive=False, verbosity=0)
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    if not settings.DEBUG and manifest and not staticfiles_storage.exists(manifest):
+        # With DEBUG off, {% static %} needs the manifest that collectstatic writes.
+        log("collecting static files ...")
+        call_command("collectstatic", interactive=False, verbosity=0)
+    measure.ensure_scale_data(labs=args.labs, members=args.members, seed=args.seed, log=log)
+
+    subject = measure.pick_subject()
+    log(
+        f"cohort {subject.cohort.lab.slug}/{subject.cohort.number} "
+        f"({subject.size} memberships), leader {subject.leader.email}"
+    )
+    client = Client()
+    client.force_login(subject.leader)
+    load_before = os.getloadavg()
+    # The app's URLs plus the stack-floor endpoint; reverse() of the app's names is unchanged.
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        targets = measure.build_targets(subject)
+        measure.check_targets(client, targets)
+        measure.count_queries(client, targets)
+        log(f"timing: {args.warmup} warm-up + {args.repeat} rounds, interleaved with the floors")
+        measure.run_timings(client, targets, repeat=args.repeat, warmup=args.warmup)
+        profile = measure.profile_targets(client, targets, rounds=args.profile)
+    load_after = os.getloadavg()
+    rows = {target.name: measure.summary(target, gate=args.gate) for target in targets}
+
+    from labs.models import Cohort, Lab, Membership
+    from members.models import User
+
+    report = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "django": django.get_version(),
+            "loadavg_1m_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
+        },
+        "database": db,
+        "settings": {
+            "module": os.environ["DJANGO_SETTINGS_MODULE"],
+            "debug": settings.DEBUG,
+            "cache": settings.CACHES["default"]["BACKEND"],
+        },
+        "scale": {
+            "labs": Lab.objects.count(),
+            "cohorts": Cohort.objects.count(),
+            "users": User.objects.count(),
+            "memberships": Membership.objects.count(),
+            "seed": args.seed,
+        },
+        "subject": {
+            "lab": subject.cohort.lab.slug,
+            "cohort": subject.cohort.number,
+            "cohort_id": subject.cohort.pk,
+            "memberships": subject.size,
+            "leader": subject.leader.email,
+        },
+        "repeat": args.repeat,
+        "warmup": args.warmup,
+        "gate": args.gate,
+        "results": rows,
+    }
+    args.output.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+
+    print(
+        f"\nLabmate bench · {db['vendor']} {db['version']} · {os.cpu_count()} CPUs "
+        f"(load {load_before[0]:.1f}→{load_after[0]:.1f}) · "
+        f"{report['scale']['users']} users, {report['scale']['memberships']} memberships · "
+        f"cohort of {subject.size} · {args.repeat} rounds\n"
+    )
+    print_table(rows)
+    print(f"\nwrote {args.output}")
+    if profile:
+        print(profile)
+
+    failed = [row for row in rows.values() if not row["passed"]]
+    for row in failed:
+        print(
+            f"FAIL: {row['label']} median is {row['ratio']:.2f}x its floor "
+            f"(limit {row['threshold']:.1f}x)",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

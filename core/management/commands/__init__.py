@@ -1,0 +1,3 @@
+"""Commands: seed_scale builds bulk benchmark data."""
+
+from __future__ import annotations
