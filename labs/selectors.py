@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from labs.models import (
@@ -105,6 +106,128 @@ def membership_for(*, user: Any, cohort: Cohort) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(user=user, cohort=cohort).first()
+
+
+def membership_roster_rows_for_cohort(*, cohort: Cohort) -> QuerySet[Membership, Any]:
+    """The roster as plain rows, what the cohort page prints: the same rows in the same order
+    as membership_list_for_cohort, without three model instances per row.
+    `user__profile__display_name` may be empty or None: User.display_name says what to show."""
+    return membership_list_for_cohort(cohort=cohort).values(
+        "id",
+        "user_id",
+        "role",
+        "status",
+        "joined_on",
+        "left_on",
+        # Plain lookups, not F() annotations: with annotations the paginator's COUNT would
+        # wrap the whole query in a subquery.
+        "user__email",
+        "user__profile__display_name",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerAccess:
+    """What one user may do in one lab, from one query; answers like labs.rules.
+
+    Mirrors the predicates in labs/rules.py (a lab leader leads a cohort that is not
+    finished; a facilitator or leader manages their own cohort; a superuser does all),
+    so a page can decide what to show without a query per permission. The services
+    still check permissions themselves: this is for display, not for authority.
+    """
+
+    lab_id: int
+    is_superuser: bool
+    is_lab_member: bool
+    is_lab_leader: bool
+    managed_cohort_ids: frozenset[int]
+    # All of the user's memberships in the lab, active or left (for "my role").
+    memberships: tuple[Membership, ...]
+
+    def _check(self, cohort: Cohort) -> None:
+        if cohort.lab_id != self.lab_id:
+            raise ValueError("This access was computed for another lab.")
+
+    def can_view(self, cohort: Cohort) -> bool:
+        """labs.view_cohort"""
+        self._check(cohort)
+        return self.is_superuser or self.is_lab_member
+
+    def can_manage(self, cohort: Cohort) -> bool:
+        """labs.manage_members and labs.change_cohort"""
+        self._check(cohort)
+        return self.is_superuser or self.is_lab_leader or cohort.pk in self.managed_cohort_ids
+
+    def can_assign_leader(self, cohort: Cohort) -> bool:
+        """labs.assign_leader"""
+        self._check(cohort)
+        return self.is_superuser or self.is_lab_leader
+
+    @property
+    def can_view_private_lab(self) -> bool:
+        """labs.view_lab_private"""
+        return self.is_superuser or self.is_lab_member
+
+    @property
+    def can_change_lab(self) -> bool:
+        """labs.change_lab"""
+        return self.is_superuser or self.is_lab_leader
+
+    @property
+    def can_add_cohort(self) -> bool:
+        """labs.add_cohort (the same rule as labs.change_lab)"""
+        return self.can_change_lab
+
+    def my_membership(self, cohort: Cohort) -> Membership | None:
+        """The user's membership in this cohort, whatever its status (as membership_for)."""
+        self._check(cohort)
+        return next((m for m in self.memberships if m.cohort_id == cohort.pk), None)
+
+
+def viewer_access_for_lab(*, user: Any, lab: Lab) -> ViewerAccess:
+    """The user's powers in this lab, decided with one query (none for anonymous users)."""
+    if not user.is_authenticated:
+        return ViewerAccess(
+            lab_id=lab.pk,
+            is_superuser=False,
+            is_lab_member=False,
+            is_lab_leader=False,
+            managed_cohort_ids=frozenset(),
+            memberships=(),
+        )
+    memberships = tuple(
+        Membership.objects.filter(user=user, cohort__lab_id=lab.pk)
+        .annotate(cohort_status=F("cohort__status"))
+        .order_by("cohort_id")
+    )
+    active = [m for m in memberships if m.status == MembershipStatus.ACTIVE]
+    return ViewerAccess(
+        lab_id=lab.pk,
+        is_superuser=bool(user.is_superuser),
+        is_lab_member=bool(active),
+        is_lab_leader=any(
+            m.role == Role.LEADER and m.cohort_status != CohortStatus.FINISHED for m in active
+        ),
+        managed_cohort_ids=frozenset(m.cohort_id for m in active if m.role in MANAGER_ROLES),
+        memberships=memberships,
+    )
+
+
+def cohort_get_with_access_for_user(
+    *, user: Any, slug: str, number: int
+) -> tuple[Cohort, ViewerAccess]:
+    """cohort_get_for_user plus the viewer's powers, in two plain queries: the cohort by its
+    address, then the viewer's memberships in its lab, which decide both whether the cohort
+    is visible (the rule cohort_list_visible filters on) and what the viewer may do there.
+    404 when the viewer may not see it, as cohort_get_for_user."""
+    try:
+        cohort = Cohort.objects.select_related("lab").get(lab__slug=slug, number=number)
+    except Cohort.DoesNotExist:
+        raise Http404 from None
+    access = viewer_access_for_lab(user=user, lab=cohort.lab)
+    if not access.can_view(cohort):
+        raise Http404
+    return cohort, access
 
 
 def membership_by_cohort_for_user(*, user: Any) -> dict[int, Membership]:

@@ -25,6 +25,7 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("memberships/<int:pk>/manage/", views.membership_manage, name="membership_manage"),
     path("memberships/<int:pk>/role/", views.membership_role, name="membership_role"),
     path("memberships/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
     path("join/<str:token>/", views.join, name="join"),

@@ -6,7 +6,8 @@ selectors' gatekeepers (outsiders get 404), refusals from the services' Applicat
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -75,18 +76,116 @@ def _cohort_url(cohort: Cohort) -> str:
     return reverse("labs:cohort_detail", kwargs={"slug": cohort.lab.slug, "number": cohort.number})
 
 
-def _roster_flags(user: User, cohort: Cohort) -> dict[str, Any]:
-    """What this member may do on the roster, decided once per request, not per row."""
-    can_manage = user.has_perm("labs.manage_members", cohort)
-    can_assign_leader = can_manage and user.has_perm("labs.assign_leader", cohort)
-    choices = [(value, label) for value, label in Role.choices]
-    if not can_assign_leader:
-        choices = [(value, label) for value, label in choices if value != Role.LEADER]
-    return {
-        "can_manage": can_manage,
-        "can_assign_leader": can_assign_leader,
-        "role_choices": choices,
-    }
+# Reversed with this pk and split around it, a URL gives the head and tail of every row's link.
+_PK_SENTINEL = 2147483647
+
+
+def _pk_url(name: str) -> tuple[str, str]:
+    """The parts of a URL before and after its <int:pk>: one reverse() per request, not per row."""
+    head, _sentinel, tail = reverse(name, kwargs={"pk": _PK_SENTINEL}).partition(str(_PK_SENTINEL))
+    return head, tail
+
+
+@dataclass(frozen=True, slots=True)
+class _Roster:
+    """What every roster row shares, decided once per request: the viewer's powers, the
+    translated labels and the head and tail of the row links. Rows are then plain dicts,
+    which are what the template language reads fastest."""
+
+    user_id: int
+    can_manage: bool
+    can_assign_leader: bool
+    role_labels: dict[str, str]
+    status_labels: dict[str, str]
+    manage_head: str
+    manage_tail: str
+    page_query: str
+
+    @classmethod
+    def build(
+        cls, *, user: User, cohort: Cohort, access: selectors.ViewerAccess, page: str = ""
+    ) -> _Roster:
+        can_manage = access.can_manage(cohort)
+        head, tail = _pk_url("labs:membership_manage")
+        return cls(
+            user_id=user.pk,
+            can_manage=can_manage,
+            can_assign_leader=can_manage and access.can_assign_leader(cohort),
+            role_labels={value: str(label) for value, label in Role.choices},
+            status_labels={value: str(label) for value, label in MembershipStatus.choices},
+            manage_head=head,
+            manage_tail=tail,
+            page_query=f"?page={page}" if page.isdigit() and page != "1" else "",
+        )
+
+    def manageable(self, *, role: str, status: str) -> bool:
+        """Whether a row gets a "Manage" link (the services still decide each change)."""
+        return (
+            self.can_manage
+            and status == MembershipStatus.ACTIVE
+            and (self.can_assign_leader or role != Role.LEADER)
+        )
+
+    def manage_url(self, pk: int) -> str:
+        return f"{self.manage_head}{pk}{self.manage_tail}{self.page_query}"
+
+    def row(self, m: Membership) -> dict[str, Any]:
+        """The row of one membership (loaded with its user and profile)."""
+        return self._row(
+            pk=m.pk,
+            user_id=m.user_id,
+            role=m.role,
+            status=m.status,
+            joined_on=m.joined_on,
+            left_on=m.left_on,
+            name=m.user.display_name,
+        )
+
+    def row_from_values(self, v: dict[str, Any]) -> dict[str, Any]:
+        """The row of one selectors.membership_roster_rows_for_cohort() item."""
+        return self._row(
+            pk=v["id"],
+            user_id=v["user_id"],
+            role=v["role"],
+            status=v["status"],
+            joined_on=v["joined_on"],
+            left_on=v["left_on"],
+            # The rule of User.display_name: the profile's name, else the e-mail's local part.
+            name=v["user__profile__display_name"] or v["user__email"].split("@")[0],
+        )
+
+    def _row(
+        self,
+        *,
+        pk: int,
+        user_id: int,
+        role: str,
+        status: str,
+        joined_on: date,
+        left_on: date | None,
+        name: str,
+    ) -> dict[str, Any]:
+        dates = joined_on.isoformat()
+        if left_on:
+            dates = f"{dates} \N{EN DASH} {left_on.isoformat()}"
+        manageable = self.manageable(role=role, status=status)
+        return {
+            "pk": pk,
+            "name": name,
+            "is_me": user_id == self.user_id,
+            "role": role,
+            "role_label": self.role_labels.get(role, role),
+            "status_label": self.status_labels.get(status, status),
+            "dates": dates,
+            "manage_url": self.manage_url(pk) if manageable else "",
+        }
+
+    def role_choices(self) -> list[tuple[str, str]]:
+        return [
+            (value, label)
+            for value, label in self.role_labels.items()
+            if self.can_assign_leader or value != Role.LEADER
+        ]
 
 
 # --- my labs, labs ---------------------------------------------------------------------------
@@ -244,18 +343,30 @@ def cohort_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def cohort_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     user = _user(request)
-    cohort = selectors.cohort_get_for_user(user=user, slug=slug, number=number)
-    paginator = Paginator(selectors.membership_list_for_cohort(cohort=cohort), ROSTER_PAGE_SIZE)
+    # The viewer's memberships in the lab decide visibility and every permission the page
+    # shows, in one query (the rules would ask once per predicate).
+    cohort, access = selectors.cohort_get_with_access_for_user(user=user, slug=slug, number=number)
+    paginator = Paginator(
+        selectors.membership_roster_rows_for_cohort(cohort=cohort), ROSTER_PAGE_SIZE
+    )
     page_obj = paginator.get_page(request.GET.get("page"))
+    roster = _Roster.build(user=user, cohort=cohort, access=access, page=str(page_obj.number))
     context = {
         "lab": cohort.lab,
         "cohort": cohort,
         "page_obj": page_obj,
         "page_number": page_obj.number,
-        "my_membership": selectors.membership_for(user=user, cohort=cohort),
-        "can_edit": user.has_perm("labs.change_cohort", cohort),
-        "can_roll_over": user.has_perm("labs.add_cohort", cohort.lab),
-        **_roster_flags(user, cohort),
+        "rows": [roster.row_from_values(v) for v in page_obj],
+        "my_membership": access.my_membership(cohort),
+        # labs.change_cohort is the same rule as labs.manage_members.
+        "can_edit": roster.can_manage,
+        "can_roll_over": access.can_add_cohort,
+        "can_manage": roster.can_manage,
+        "can_assign_leader": roster.can_assign_leader,
+        # Set, so the row template never looks up a missing name (slow) on every row.
+        "editing": False,
+        "row_error": None,
+        "row_notice": None,
     }
     return render(request, template_for(request, "labs/cohort_detail.html", "roster"), context)
 
@@ -305,6 +416,44 @@ def _membership_or_404(user: User, pk: int) -> Membership:
     return membership
 
 
+def _row_context(
+    user: User,
+    membership: Membership,
+    *,
+    page: str,
+    editing: bool,
+    error: str | None = None,
+    notice: str | None = None,
+) -> dict[str, Any]:
+    """The context of one roster row on its own: closed as in the list, or opened for
+    managing. `page` is the roster page it came from, kept so a plain POST goes back there."""
+    cohort = membership.cohort
+    access = selectors.viewer_access_for_lab(user=user, lab=cohort.lab)
+    page = page if page.isdigit() else ""
+    roster = _Roster.build(user=user, cohort=cohort, access=access, page=page)
+    manage_url = roster.manage_url(membership.pk)
+    return {
+        "lab": cohort.lab,
+        "cohort": cohort,
+        "row": roster.row(membership),
+        "can_manage": roster.can_manage,
+        "can_assign_leader": roster.can_assign_leader,
+        "editing": editing and roster.manageable(role=membership.role, status=membership.status),
+        "in_row": True,
+        "role_choices": roster.role_choices(),
+        "role_url": reverse("labs:membership_role", kwargs={"pk": membership.pk}),
+        "remove_url": reverse("labs:membership_remove", kwargs={"pk": membership.pk}),
+        "close_url": f"{manage_url}{'&' if roster.page_query else '?'}close=1",
+        "back_url": _cohort_url(cohort) + roster.page_query,
+        "page_number": page,
+        "row_error": error,
+        "row_notice": notice,
+    }
+
+
+ROW_TEMPLATE = "labs/cohort_detail.html#member-row-swap"
+
+
 def _row_response(
     request: HttpRequest,
     user: User,
@@ -314,21 +463,21 @@ def _row_response(
     notice: str,
     forbidden: bool = False,
 ) -> HttpResponse:
-    """htmx gets the re-rendered row with the error in it (200, so htmx swaps it in);
-    a plain POST goes back to the page with a message, or gets 403 when not allowed."""
+    """htmx gets the re-rendered row (200, so htmx swaps it in): still open with the error
+    in it, or closed with the notice; a plain POST goes back to the page with a message,
+    or gets 403 when not allowed."""
     cohort = membership.cohort
     page = request.POST.get("page", "")
     if _is_htmx(request):
-        context = {
-            "cohort": cohort,
-            "m": membership,
-            "page_number": page,
-            "row_error": error,
-            "row_notice": None if error else notice,
-            **_roster_flags(user, cohort),
-        }
-        template = template_for(request, "labs/cohort_detail.html", "member-row")
-        return render(request, template, context)
+        context = _row_context(
+            user,
+            membership,
+            page=page,
+            editing=error is not None,
+            error=error,
+            notice=None if error else notice,
+        )
+        return render(request, ROW_TEMPLATE, context)
     if forbidden and error:
         return _forbidden(request, error)
     if error:
@@ -337,6 +486,32 @@ def _row_response(
         messages.success(request, notice)
     url = _cohort_url(cohort)
     return redirect(f"{url}?page={page}" if page.isdigit() else url)
+
+
+@login_required
+@require_GET
+def membership_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """One roster row opened for managing: its role and remove forms. htmx gets the row
+    (swapped in place of the read-only one; `close=1` gives the read-only row back);
+    without JavaScript it is a small page whose forms post to the same views."""
+    user = _user(request)
+    membership = _membership_or_404(user, pk)
+    page = request.GET.get("page", "")
+    context = _row_context(user, membership, page=page, editing=True)
+    if not context["can_manage"]:
+        return _forbidden(request, _("Only leaders and facilitators can change roles."))
+    if membership.role == Role.LEADER and not context["can_assign_leader"]:
+        return _forbidden(request, _("Only a lab leader can appoint or replace leaders."))
+    if membership.status != MembershipStatus.ACTIVE:
+        context["row_error"] = _("This person has left the cohort.")
+    if request.GET.get("close"):
+        if not _is_htmx(request):
+            return redirect(context["back_url"])
+        context.update(editing=False, row_error=None)
+    if _is_htmx(request):
+        return render(request, ROW_TEMPLATE, context)
+    context["in_row"] = False
+    return render(request, "labs/membership_manage.html", context)
 
 
 @login_required
