@@ -247,13 +247,13 @@ def lab_detail(request: HttpRequest, slug: str) -> HttpResponse:
             # Same answer for a private lab and a missing one: nothing leaks.
             return redirect_to_login(request.get_full_path())
         raise
-    user = request.user
+    access = selectors.viewer_access_for_lab(user=request.user, lab=lab)
     context = {
         "lab": lab,
         "cohorts": selectors.cohort_list_for_lab(lab=lab),
-        "is_member": user.has_perm("labs.view_lab_private", lab),
-        "can_edit": user.has_perm("labs.change_lab", lab),
-        "can_add_cohort": user.has_perm("labs.add_cohort", lab),
+        "is_member": access.can_view_private_lab,
+        "can_edit": access.can_change_lab,
+        "can_add_cohort": access.can_add_cohort,
     }
     return render(request, "labs/lab_detail.html", context)
 

@@ -232,7 +232,7 @@ def test_lab_detail_query_count_is_constant(world, django_assert_num_queries, co
         MembershipFactory(cohort=cohort)
     client = client_for(world.member)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(reverse("labs:lab_detail", kwargs={"slug": "deep-lab"}))
 
     assert len(response.context["cohorts"]) == cohorts
