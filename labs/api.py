@@ -20,7 +20,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ObjectUrlField, limit_to_token_lab, request_user, validate_input
+from core.api import (
+    FastReadModelSerializer,
+    ObjectUrlField,
+    StaticFilterSet,
+    limit_to_token_lab,
+    request_user,
+    rows_for_list,
+    validate_input,
+)
 from core.errors import PermissionDeniedError
 from labs.models import (
     Cohort,
@@ -52,6 +60,7 @@ from labs.services import (
     membership_remove,
 )
 from members.authentication import token_lab_id
+from members.models import display_name_for
 
 OBJECT_FIELDS = ("id", "url", "created_at", "updated_at", "external_id")
 
@@ -64,7 +73,7 @@ UNKNOWN_COHORT = _lazy("No such cohort.")
 # --- Output serializers -------------------------------------------------------------------
 
 
-class LabSerializer(serializers.ModelSerializer[Lab]):
+class LabSerializer(FastReadModelSerializer[Lab]):
     url = ObjectUrlField(view_name="api:lab-detail")
 
     class Meta:
@@ -73,7 +82,7 @@ class LabSerializer(serializers.ModelSerializer[Lab]):
         read_only_fields = fields
 
 
-class CohortSerializer(serializers.ModelSerializer[Cohort]):
+class CohortSerializer(FastReadModelSerializer[Cohort]):
     url = ObjectUrlField(view_name="api:cohort-detail")
     lab_slug = serializers.CharField(source="lab.slug", read_only=True)
 
@@ -92,12 +101,17 @@ class CohortSerializer(serializers.ModelSerializer[Cohort]):
         read_only_fields = fields
 
 
-class MembershipSerializer(serializers.ModelSerializer[Membership]):
+class MembershipSerializer(FastReadModelSerializer[Membership]):
     """A person in a cohort. Emails are left out: only the cohort's managers may see them."""
 
     url = ObjectUrlField(view_name="api:membership-detail")
     lab_slug = serializers.CharField(source="cohort.lab.slug", read_only=True)
     display_name = serializers.CharField(source="user.display_name", read_only=True)
+
+    # A list row has no User to ask: the same rule runs on the row's columns.
+    row_sources = {
+        "display_name": (display_name_for, ("user__email", "user__profile__display_name"))
+    }
 
     class Meta:
         model = Membership
@@ -115,7 +129,7 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
         read_only_fields = fields
 
 
-class InvitationSerializer(serializers.ModelSerializer[Invitation]):
+class InvitationSerializer(FastReadModelSerializer[Invitation]):
     """A join link; only the cohort's managers see these."""
 
     url = ObjectUrlField(view_name="api:invitation-detail")
@@ -248,7 +262,7 @@ class InvitationAcceptSerializer(serializers.Serializer[Any]):
 # --- Filters ------------------------------------------------------------------------------
 
 
-class LabFilter(django_filters.FilterSet):
+class LabFilter(StaticFilterSet):
     lab = django_filters.CharFilter(field_name="slug", label=_lazy("Lab slug"))
     visibility = django_filters.ChoiceFilter(choices=Visibility.choices)
 
@@ -257,7 +271,7 @@ class LabFilter(django_filters.FilterSet):
         fields = ("lab", "visibility")
 
 
-class CohortFilter(django_filters.FilterSet):
+class CohortFilter(StaticFilterSet):
     lab = django_filters.CharFilter(field_name="lab__slug", label=_lazy("Lab slug"))
     status = django_filters.ChoiceFilter(choices=CohortStatus.choices)
 
@@ -266,7 +280,7 @@ class CohortFilter(django_filters.FilterSet):
         fields = ("lab", "status")
 
 
-class MembershipFilter(django_filters.FilterSet):
+class MembershipFilter(StaticFilterSet):
     lab = django_filters.CharFilter(field_name="cohort__lab__slug", label=_lazy("Lab slug"))
     cohort = django_filters.NumberFilter(field_name="cohort_id", label=_lazy("Cohort id"))
     role = django_filters.ChoiceFilter(choices=Role.choices)
@@ -277,7 +291,7 @@ class MembershipFilter(django_filters.FilterSet):
         fields = ("lab", "cohort", "role", "status")
 
 
-class InvitationFilter(django_filters.FilterSet):
+class InvitationFilter(StaticFilterSet):
     lab = django_filters.CharFilter(field_name="cohort__lab__slug", label=_lazy("Lab slug"))
     cohort = django_filters.NumberFilter(field_name="cohort_id", label=_lazy("Cohort id"))
 
@@ -303,8 +317,8 @@ class LabViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     serializer_class = LabSerializer
     filterset_class = LabFilter
 
-    def get_queryset(self) -> QuerySet[Lab]:
-        return _visible_labs(self.request)
+    def get_queryset(self) -> QuerySet[Lab, Any]:
+        return rows_for_list(_visible_labs(self.request), self)
 
     @extend_schema(request=LabCreateSerializer, responses={201: LabSerializer})
     def create(self, request: Request) -> Response:
@@ -346,8 +360,8 @@ class CohortViewSet(
     serializer_class = CohortSerializer
     filterset_class = CohortFilter
 
-    def get_queryset(self) -> QuerySet[Cohort]:
-        return _visible_cohorts(self.request)
+    def get_queryset(self) -> QuerySet[Cohort, Any]:
+        return rows_for_list(_visible_cohorts(self.request), self)
 
     @extend_schema(request=CohortCreateSerializer, responses={201: CohortSerializer})
     def create(self, request: Request) -> Response:
@@ -402,10 +416,11 @@ class MembershipViewSet(
     filterset_class = MembershipFilter
     http_method_names = ["get", "patch", "delete", "head", "options"]
 
-    def get_queryset(self) -> QuerySet[Membership]:
-        return limit_to_token_lab(
+    def get_queryset(self) -> QuerySet[Membership, Any]:
+        memberships = limit_to_token_lab(
             membership_list_visible(user=self.request.user), self.request, "cohort__lab_id"
         )
+        return rows_for_list(memberships, self)
 
     @extend_schema(request=MembershipRoleSerializer, responses=MembershipSerializer)
     def partial_update(self, request: Request, pk: str | None = None) -> Response:

@@ -16,7 +16,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ObjectUrlField, limit_to_token_lab, request_user, validate_input
+from core.api import (
+    FastReadModelSerializer,
+    ObjectUrlField,
+    limit_to_token_lab,
+    request_user,
+    validate_input,
+)
 from core.errors import PermissionDeniedError
 from members.models import ApiToken, TokenScope
 from members.selectors import api_token_list_for_user
@@ -43,7 +49,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return scheme
 
 
-class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+class ApiTokenSerializer(FastReadModelSerializer[ApiToken]):
     """A personal token as listed: never its secret, only a prefix to tell tokens apart."""
 
     url = ObjectUrlField(view_name="api:token-detail")

@@ -21,6 +21,14 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def display_name_for(email: str, profile_display_name: str | None) -> str:
+    """What a member is called: their profile's name, else their email's local part.
+
+    Also applied to plain rows (an API list reads columns, not User objects).
+    """
+    return profile_display_name or email.split("@")[0]
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -62,9 +70,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         profile = getattr(self, "profile", None)
-        return (
-            profile.display_name if profile and profile.display_name else self.email.split("@")[0]
-        )
+        return display_name_for(self.email, profile.display_name if profile else None)
 
 
 def validate_timezone(value: str) -> None:

@@ -20,17 +20,33 @@ def _on_postgresql() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
-def pytest_collection_modifyitems(config, items):
-    """Race tests need real row locks: they run on PostgreSQL (CI always sets DATABASE_URL).
+def _missing_services() -> set[str]:
+    """Markers whose server is not configured in this run (CI configures both)."""
+    missing = set()
+    if not _on_postgresql():
+        missing.add("postgres")
+    if not os.environ.get("REDIS_URL"):
+        missing.add("redis")
+    return missing
 
-    On the SQLite default they are deselected, not skipped, and the header says so.
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need a real PostgreSQL (row locks) or Redis run where they are configured.
+
+    On the embedded default they are deselected, not skipped, and the header says so;
+    .ci/run always sets DATABASE_URL and REDIS_URL, so CI runs every one of them.
     """
-    if _on_postgresql():
+    missing = _missing_services()
+    if not missing:
         return
-    deselected = [item for item in items if item.get_closest_marker("postgres")]
+
+    def needs_missing(item) -> bool:
+        return any(item.get_closest_marker(name) for name in missing)
+
+    deselected = [item for item in items if needs_missing(item)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        items[:] = [item for item in items if not needs_missing(item)]
 
 
 @pytest.fixture(autouse=True)
@@ -45,9 +61,11 @@ def english_assertions():
 
 
 def pytest_report_header(config):
-    if not _on_postgresql():
-        return "database: SQLite (tests marked postgres are deselected; DATABASE_URL runs them)"
-    return "database: PostgreSQL"
+    missing = _missing_services()
+    database = "SQLite" if "postgres" in missing else "PostgreSQL"
+    broker = "filesystem" if "redis" in missing else "Redis"
+    note = f" (deselected markers: {', '.join(sorted(missing))})" if missing else ""
+    return f"database: {database}, broker and cache: {broker}{note}"
 
 
 @dataclass

@@ -253,6 +253,11 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "members.authentication.TokenScopePermission",
     ],
+    # orjson encodes what DRF's JSONRenderer would, byte for byte, several times faster.
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.api.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.api.StableCursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "core.openapi.LabmateAutoSchema",

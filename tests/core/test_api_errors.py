@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import time
+import uuid
+
 import pytest
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -185,3 +190,70 @@ def test_throttled_write_changes_nothing(world):
     assert response.status_code == 429
     world.lab.refresh_from_db()
     assert world.lab.name == "딥러닝 연구실"
+
+
+@pytest.fixture
+def two_requests_a_second(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": "2/s"},
+    }
+
+
+def sleep_until_next_second() -> None:
+    time.sleep(1 - time.time() % 1)
+
+
+@pytest.mark.usefixtures("two_requests_a_second")
+def test_throttle_window_opens_again_after_retry_after(world):
+    client = bearer_client(world.member)
+    url = reverse("api:lab-list")
+    sleep_until_next_second()  # so that the first three requests share one window
+    window = int(time.time())
+    first = [client.get(url) for _ in range(3)]
+    assert int(time.time()) == window, "the requests took a whole window; rerun on a calmer machine"
+    sleep_until_next_second()
+
+    after = client.get(url)
+
+    assert [response.status_code for response in first] == [200, 200, 429]
+    assert first[2].headers["Retry-After"] == "1"
+    assert after.status_code == 200
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("two_requests_a_minute")
+def test_throttle_on_redis_counts_in_one_key_that_expires(world, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # counters of earlier runs stay apart
+        }
+    }
+    client = bearer_client(world.member)
+    url = reverse("api:lab-list")
+
+    statuses = [client.get(url).status_code for _ in range(3)]
+
+    backend = caches["default"]
+    redis = backend._cache.get_client()
+    (key,) = redis.keys(f"{backend.key_prefix}:*")
+    assert statuses == [200, 200, 429]
+    assert (int(redis.get(key)), 0 < redis.ttl(key) <= 60) == (3, True)
+
+
+@pytest.mark.usefixtures("two_requests_a_minute")
+def test_throttle_counts_in_the_throttle_cache_when_there_is_one(world, settings):
+    # The default cache forgets everything: only the "throttle" cache can count to three.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+    }
+    caches["throttle"].clear()
+    client = bearer_client(world.member)
+    url = reverse("api:lab-list")
+
+    statuses = [client.get(url).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
