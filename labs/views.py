@@ -6,10 +6,12 @@ selectors' gatekeepers (outsiders get 404), refusals from the services' Applicat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -65,6 +67,32 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
     if _is_htmx(request):
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+def _submit(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    save: Callable[[dict[str, Any]], Any],
+    message: Callable[[Any], str],
+    url: Callable[[Any], str],
+) -> HttpResponse | None:
+    """The one way a form page writes: on a valid POST call `save(cleaned_data)` (a service).
+
+    Success: a message and a redirect. A refusal: 403 page when not allowed, otherwise its
+    message and fields onto the form. None means "render the form again".
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except PermissionDeniedError as exc:
+        return _forbidden(request, exc.message)
+    except ApplicationError as exc:
+        apply_application_error(form, exc)
+        return None
+    messages.success(request, message(result))
+    return _redirect(request, url(result))
 
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
@@ -212,29 +240,15 @@ def lab_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"start_date": today, "end_date": today + DEFAULT_COHORT_LENGTH},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            lab = services.lab_create(
-                actor=user,
-                name=data["name"],
-                slug=data["slug"],
-                topic=data["topic"],
-                description=data["description"],
-                visibility=data["visibility"],
-                cohort_number=data["cohort_number"],
-                cohort_name=data["cohort_name"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-            )
-        except ApplicationError as exc:
-            apply_application_error(form, exc)
-        else:
-            messages.success(request, _("Lab created. Invite your members from the cohort page."))
-            url = reverse(
-                "labs:cohort_detail", kwargs={"slug": lab.slug, "number": data["cohort_number"]}
-            )
-            return _redirect(request, url)
+    response = _submit(
+        request,
+        form,
+        save=lambda data: services.lab_create(actor=user, **data),
+        message=lambda lab: _("Lab created. Invite your members from the cohort page."),
+        url=lambda lab: _cohort_url(lab.cohorts.get()),
+    )
+    if response:
+        return response
     return render(request, template_for(request, "labs/lab_create.html", "form"), {"form": form})
 
 
@@ -274,24 +288,15 @@ def lab_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "visibility": lab.visibility,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.lab_update(
-                actor=user,
-                lab=lab,
-                name=data["name"],
-                topic=data["topic"],
-                description=data["description"],
-                visibility=data["visibility"],
-            )
-        except PermissionDeniedError as exc:
-            return _forbidden(request, exc.message)
-        except ApplicationError as exc:
-            apply_application_error(form, exc)
-        else:
-            messages.success(request, _("Lab saved."))
-            return _redirect(request, lab.get_absolute_url())
+    response = _submit(
+        request,
+        form,
+        save=lambda data: services.lab_update(actor=user, lab=lab, **data),
+        message=lambda lab: _("Lab saved."),
+        url=lambda lab: lab.get_absolute_url(),
+    )
+    if response:
+        return response
     return render(
         request, template_for(request, "labs/lab_edit.html", "form"), {"form": form, "lab": lab}
     )
@@ -313,25 +318,15 @@ def cohort_create(request: HttpRequest, slug: str) -> HttpResponse:
             "end_date": today + DEFAULT_COHORT_LENGTH,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            cohort = services.cohort_create(
-                actor=user,
-                lab=lab,
-                number=data["number"],
-                name=data["name"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-                status=data["status"],
-            )
-        except PermissionDeniedError as exc:
-            return _forbidden(request, exc.message)
-        except ApplicationError as exc:
-            apply_application_error(form, exc)
-        else:
-            messages.success(request, _("Cohort created."))
-            return _redirect(request, _cohort_url(cohort))
+    response = _submit(
+        request,
+        form,
+        save=lambda data: services.cohort_create(actor=user, lab=lab, **data),
+        message=lambda cohort: _("Cohort created."),
+        url=_cohort_url,
+    )
+    if response:
+        return response
     context = {"form": form, "lab": lab, "cohort": None}
     return render(request, template_for(request, "labs/cohort_form.html", "form"), context)
 
@@ -387,24 +382,15 @@ def cohort_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "status": cohort.status,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.cohort_update(
-                actor=user,
-                cohort=cohort,
-                name=data["name"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-                status=data["status"],
-            )
-        except PermissionDeniedError as exc:
-            return _forbidden(request, exc.message)
-        except ApplicationError as exc:
-            apply_application_error(form, exc)
-        else:
-            messages.success(request, _("Cohort saved."))
-            return _redirect(request, _cohort_url(cohort))
+    response = _submit(
+        request,
+        form,
+        save=lambda data: services.cohort_update(actor=user, cohort=cohort, **data),
+        message=lambda cohort: _("Cohort saved."),
+        url=_cohort_url,
+    )
+    if response:
+        return response
     context = {"form": form, "lab": cohort.lab, "cohort": cohort}
     return render(request, template_for(request, "labs/cohort_form.html", "form"), context)
 
@@ -580,29 +566,24 @@ def cohort_roll_over(request: HttpRequest, slug: str, number: int) -> HttpRespon
             "finish_source": True,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            new_cohort = services.cohort_roll_over(
-                actor=user,
-                source=cohort,
-                carry_over_user_ids=data["members"],
-                number=data["number"],
-                name=data["name"],
-                start_date=data["start_date"],
-                end_date=data["end_date"],
-                finish_source=data["finish_source"],
-            )
-        except PermissionDeniedError as exc:
-            return _forbidden(request, exc.message)
-        except ApplicationError as exc:
-            apply_application_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(new)s is ready. Everyone you chose is in it.") % {"new": new_cohort.label},
-            )
-            return _redirect(request, _cohort_url(new_cohort))
+
+    def roll_over(data: dict[str, Any]) -> Cohort:
+        carried = data.pop("members")
+        return services.cohort_roll_over(
+            actor=user, source=cohort, carry_over_user_ids=carried, **data
+        )
+
+    response = _submit(
+        request,
+        form,
+        save=roll_over,
+        message=lambda new: (
+            _("%(new)s is ready. Everyone you chose is in it.") % {"new": new.label}
+        ),
+        url=_cohort_url,
+    )
+    if response:
+        return response
     context = {"form": form, "lab": cohort.lab, "cohort": cohort}
     return render(request, template_for(request, "labs/roll_over.html", "form"), context)
 
