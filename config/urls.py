@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     path("", include("members.urls")),
     path("", include("labs.urls")),
+    path("", include("sessions.urls")),
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
+from members.models import new_calendar_token
 
 
 class Visibility(models.TextChoices):
@@ -70,6 +71,8 @@ class Cohort(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=CohortStatus.choices, default=CohortStatus.PLANNED
     )
+    # Secret for the cohort's calendar feed URL (members subscribe; leaders can reset it).
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     # NULL, not "", means "no external id", so unset ids never collide in the unique constraint.
     external_id = models.CharField(_("external id"), max_length=120, null=True, blank=True)  # noqa: DJ001
 

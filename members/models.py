@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import zoneinfo
 from typing import Any, ClassVar
 
@@ -83,6 +84,10 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class Profile(TimeStampedModel):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -96,6 +101,18 @@ class Profile(TimeStampedModel):
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.KOREAN
     )
+    # Home area for fair meeting places: a label (e.g. a district) and coordinates rounded to
+    # 0.01° (about 1 km) before they are stored. Only the member sees them; leaders see
+    # aggregates (trip lengths), never a member's area.
+    home_area = models.CharField(_("home area"), max_length=80, blank=True)
+    home_latitude = models.DecimalField(
+        _("home latitude"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    home_longitude = models.DecimalField(
+        _("home longitude"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    # Secret for the personal calendar feed URL; resetting it invalidates old subscriptions.
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
 
     class Meta:
         verbose_name = _("profile")
@@ -104,6 +121,16 @@ class Profile(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(language__in=[c.value for c in Language]),
                 name="profile_language_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(home_latitude__isnull=True, home_longitude__isnull=True)
+                | models.Q(
+                    home_latitude__gte=-90,
+                    home_latitude__lte=90,
+                    home_longitude__gte=-180,
+                    home_longitude__lte=180,
+                ),
+                name="profile_home_coordinates_valid",
             ),
         ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
@@ -75,3 +76,34 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     role = Role.MEMBER
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
     max_uses = 5
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "study_sessions.Location"
+
+    lab = factory.SubFactory(LabFactory)
+    name = factory.Sequence(lambda n: f"스터디룸 {n}")
+    address = "서울 강남구 테헤란로 1"
+    latitude = Decimal("37.498100")
+    longitude = Decimal("127.027600")
+    capacity = 20
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "study_sessions.Meeting"
+
+    cohort = factory.SubFactory(CohortFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=4))
+
+
+class RsvpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "study_sessions.Rsvp"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    user = factory.SubFactory(UserFactory)
+    answer = "yes"

@@ -1,0 +1,345 @@
+"""Places, meeting series and meetings, RSVPs and attendance, date polls, travel times."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from members.models import validate_timezone
+
+
+class Location(TimeStampedModel):
+    """A lab's saved meeting place: physical (with coordinates), online, or both."""
+
+    lab = models.ForeignKey(
+        "labs.Lab", on_delete=models.CASCADE, related_name="locations", verbose_name=_("lab")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    online_url = models.URLField(_("online link"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=2000)
+    external_id = models.CharField(  # noqa: DJ001 -- NULL means "none", unique-safe
+        _("external id"), max_length=120, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["lab_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["lab", "name"], name="location_name_unique_per_lab"),
+            models.UniqueConstraint(
+                fields=["lab", "external_id"], name="location_external_id_unique_per_lab"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="location_coordinates_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def map_url(self) -> str:
+        """A Kakao Map link (what Korean members open), else an address search."""
+        if self.has_coordinates:
+            return f"https://map.kakao.com/link/map/{quote(self.name)},{self.latitude},{self.longitude}"
+        if self.address:
+            return f"https://map.kakao.com/link/search/{quote(self.address)}"
+        return ""
+
+
+class TravelTime(TimeStampedModel):
+    """A lab's own table of travel minutes from a home area to a place (uploaded as CSV)."""
+
+    lab = models.ForeignKey("labs.Lab", on_delete=models.CASCADE, related_name="travel_times")
+    area = models.CharField(_("area"), max_length=80)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="travel_times")
+    minutes = models.PositiveIntegerField(_("minutes"))
+
+    class Meta:
+        verbose_name = _("travel time")
+        verbose_name_plural = _("travel times")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lab", "area", "location"], name="travel_time_unique_per_area_place"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} → {self.location}: {self.minutes}"
+
+
+class MeetingSeries(TimeStampedModel):
+    """The cadence a cohort meets on; its meetings are generated from it and then live alone."""
+
+    cohort = models.ForeignKey(
+        "labs.Cohort", on_delete=models.CASCADE, related_name="series", verbose_name=_("cohort")
+    )
+    interval_weeks = models.PositiveSmallIntegerField(_("every N weeks"), default=2)
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), help_text=_("0 is Monday, 6 is Sunday.")
+    )
+    start_time = models.TimeField(_("start time"))
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=240)
+    first_date = models.DateField(_("first date"))
+    count = models.PositiveIntegerField(_("number of meetings"), null=True, blank=True)
+    until = models.DateField(_("last date"), null=True, blank=True)
+    skip_dates = models.JSONField(_("dates to skip"), default=list, blank=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Seoul", validators=[validate_timezone]
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    online_url = models.URLField(_("online link"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("meeting series")
+        verbose_name_plural = _("meeting series")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interval_weeks__gte=1, interval_weeks__lte=12),
+                name="series_interval_sane",
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="series_weekday_valid"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1, duration_minutes__lte=24 * 60),
+                name="series_duration_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(count__isnull=False, until__isnull=True)
+                | Q(count__isnull=True, until__isnull=False),
+                name="series_count_xor_until",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=F("first_date")),
+                name="series_until_after_first",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} · {self.interval_weeks}w"
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Meeting(TimeStampedModel):
+    """One meeting (모임) of a cohort, numbered 1회, 2회, …"""
+
+    cohort = models.ForeignKey(
+        "labs.Cohort", on_delete=models.CASCADE, related_name="meetings", verbose_name=_("cohort")
+    )
+    series = models.ForeignKey(
+        MeetingSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="meetings"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    ends_at = models.DateTimeField(_("ends at"))
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("place"),
+    )
+    online_url = models.URLField(_("online link"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True, max_length=10000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    rsvp_deadline = models.DateTimeField(_("RSVP deadline"), null=True, blank=True)
+    # True once someone edits this meeting by hand: a later cadence change leaves it alone.
+    edited = models.BooleanField(default=False)
+    # Calendar identity: the UID never changes; SEQUENCE goes up with every change.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    external_id = models.CharField(  # noqa: DJ001 -- NULL means "none", unique-safe
+        _("external id"), max_length=120, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["cohort_id", "starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "number"], name="meeting_number_unique"),
+            models.UniqueConstraint(
+                fields=["cohort", "external_id"], name="meeting_external_id_unique_per_cohort"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="meeting_number_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=[c.value for c in MeetingStatus]),
+                name="meeting_status_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["location", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} · {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sessions:meeting_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+
+class RsvpAnswer(models.TextChoices):
+    YES = "yes", _("Going")
+    MAYBE = "maybe", _("Maybe")
+    NO = "no", _("Not going")
+
+
+class Rsvp(TimeStampedModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps"
+    )
+    answer = models.CharField(_("answer"), max_length=8, choices=RsvpAnswer.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("RSVP")
+        verbose_name_plural = _("RSVPs")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="rsvp_one_per_member"),
+            models.CheckConstraint(
+                condition=Q(answer__in=[c.value for c in RsvpAnswer]), name="rsvp_answer_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.user} · {self.answer}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    ABSENT = "absent", _("Absent")
+    EXCUSED = "excused", _("Excused")
+
+
+class Attendance(TimeStampedModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendance"
+    )
+    status = models.CharField(_("attendance"), max_length=8, choices=AttendanceStatus.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="attendance_one_per_member"),
+            models.CheckConstraint(
+                condition=Q(status__in=[c.value for c in AttendanceStatus]),
+                name="attendance_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.user} · {self.status}"
+
+
+class Poll(TimeStampedModel):
+    """A date poll: candidate times, members answer, the leader turns the winner into a meeting."""
+
+    cohort = models.ForeignKey("labs.Cohort", on_delete=models.CASCADE, related_name="polls")
+    title = models.CharField(_("title"), max_length=200)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=240)
+    location = models.ForeignKey(
+        Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="poll"
+    )
+
+    class Meta:
+        verbose_name = _("date poll")
+        verbose_name_plural = _("date polls")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PollOption(TimeStampedModel):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    starts_at = models.DateTimeField(_("starts at"))
+
+    class Meta:
+        verbose_name = _("candidate time")
+        verbose_name_plural = _("candidate times")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "starts_at"], name="poll_option_unique_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.poll} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class PollAnswer(models.TextChoices):
+    YES = "yes", _("Yes")
+    IF_NEED_BE = "if_need_be", _("If need be")
+    NO = "no", _("No")
+
+
+class PollVote(TimeStampedModel):
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_votes"
+    )
+    answer = models.CharField(_("answer"), max_length=12, choices=PollAnswer.choices)
+
+    class Meta:
+        verbose_name = _("poll answer")
+        verbose_name_plural = _("poll answers")
+        constraints = [
+            models.UniqueConstraint(fields=["option", "user"], name="poll_vote_one_per_member"),
+            models.CheckConstraint(
+                condition=Q(answer__in=[c.value for c in PollAnswer]), name="poll_answer_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.option} · {self.user} · {self.answer}"

@@ -1,0 +1,15 @@
+"""URLs of the sessions pages (namespace "sessions"), gathered from one module per area."""
+
+from __future__ import annotations
+
+from sessions.urls import attendance, feeds, meetings, places, polls
+
+app_name = "sessions"
+
+urlpatterns = [
+    *meetings.urlpatterns,
+    *attendance.urlpatterns,
+    *places.urlpatterns,
+    *polls.urlpatterns,
+    *feeds.urlpatterns,
+]

@@ -1,0 +1,7 @@
+"""URLs of the attendance pages."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

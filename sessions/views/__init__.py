@@ -1,0 +1,1 @@
+"""Pages for sessions, one module per area."""
