@@ -7,6 +7,10 @@ from rest_framework.routers import DefaultRouter
 
 from labs.api import CohortViewSet, InvitationViewSet, LabViewSet, MembershipViewSet
 from members.api import ApiTokenViewSet
+from sessions.api.attendance import RsvpViewSet
+from sessions.api.meetings import MeetingViewSet
+from sessions.api.places import LocationViewSet
+from sessions.api.polls import PollViewSet
 
 app_name = "api"
 
@@ -16,5 +20,9 @@ router.register("cohorts", CohortViewSet, basename="cohort")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("me/tokens", ApiTokenViewSet, basename="token")
+router.register("rsvps", RsvpViewSet, basename="rsvp")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("locations", LocationViewSet, basename="location")
+router.register("polls", PollViewSet, basename="poll")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]

@@ -41,6 +41,7 @@ from labs.forms import (
 )
 from labs.models import Cohort, CohortStatus, Invitation, Membership, MembershipStatus, Role
 from members.models import Language, User
+from sessions.selectors.attendance import attendance_rates_for_cohort
 
 ROSTER_PAGE_SIZE = 50
 DEFAULT_COHORT_LENGTH = timedelta(weeks=16)
@@ -206,6 +207,8 @@ class _Roster:
             "status_label": self.status_labels.get(status, status),
             "dates": dates,
             "manage_url": self.manage_url(pk) if manageable else "",
+            # Filled by the cohort page from one aggregate query; None shows nothing.
+            "attendance_rate": None,
         }
 
     def role_choices(self) -> list[tuple[str, str]]:
@@ -346,12 +349,20 @@ def cohort_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     )
     page_obj = paginator.get_page(request.GET.get("page"))
     roster = _Roster.build(user=user, cohort=cohort, access=access, page=str(page_obj.number))
+    rates = attendance_rates_for_cohort(cohort=cohort)
+    rows = []
+    for values in page_obj:
+        row = roster.row_from_values(values)
+        rate = rates.get(values["user_id"])
+        if rate is not None:
+            row["attendance_rate"] = rate.percent
+        rows.append(row)
     context = {
         "lab": cohort.lab,
         "cohort": cohort,
         "page_obj": page_obj,
         "page_number": page_obj.number,
-        "rows": [roster.row_from_values(v) for v in page_obj],
+        "rows": rows,
         "my_membership": access.my_membership(cohort),
         # labs.change_cohort is the same rule as labs.manage_members.
         "can_edit": roster.can_manage,

@@ -280,6 +280,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CohortStatusEnum": "labs.models.CohortStatus",
         "MembershipStatusEnum": "labs.models.MembershipStatus",
+        # "answer" is both an RSVP's and a poll vote's field.
+        "RsvpAnswerEnum": "sessions.models.RsvpAnswer",
+        "PollAnswerEnum": "sessions.models.PollAnswer",
+        "MeetingStatusEnum": "sessions.models.MeetingStatus",
+        "AttendanceStatusEnum": "sessions.models.AttendanceStatus",
     },
 }
 

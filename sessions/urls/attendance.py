@@ -1,7 +1,12 @@
-"""URLs of the attendance pages."""
+"""URLs of the RSVP and attendance pages."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from sessions.views import attendance as views
+
+urlpatterns: list[URLPattern] = [
+    path("meetings/<int:pk>/rsvp/", views.rsvp, name="rsvp"),
+    path("meetings/<int:pk>/attendance/", views.attendance, name="attendance"),
+]

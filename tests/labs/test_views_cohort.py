@@ -149,8 +149,8 @@ def test_cohort_detail_query_count_is_constant(world, django_assert_num_queries,
     client = client_for(world.leader)
 
     # session, user, profile; cohort; the viewer's memberships in the lab (every
-    # permission); roster count; roster page.
-    with django_assert_num_queries(7):
+    # permission); roster count; roster page; attendance rates (one aggregate).
+    with django_assert_num_queries(8):
         response = client.get(COHORT_URL)
 
     assert response.content.count(b'data-testid="member-row"') == 3 + members
