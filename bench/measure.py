@@ -62,6 +62,14 @@ class Target:
     rows: int = 0
     floor_rows: int = 0
     notes: list[str] = field(default_factory=list)
+    # Calendar feeds (bench/feeds.py): their own anonymous client (calendar apps send no
+    # session), request headers, the expected status, a query limit, and a stack floor
+    # served without login.
+    client: Client | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+    max_queries: int | None = None
+    public_floor: bool = False
 
 
 @dataclass
@@ -207,20 +215,32 @@ def build_targets(subject: Subject) -> list[Target]:
 
 
 def stack_floor_path(target: Target) -> str:
-    return reverse("bench-floor", kwargs={"name": target.name})
+    name = "bench-public-floor" if target.public_floor else "bench-floor"
+    return reverse(name, kwargs={"name": target.name})
 
 
-def _get(client: Client, path: str) -> Any:
-    response = client.get(path)
-    if response.status_code != 200:
+def _get(
+    client: Client, path: str, *, status: int = 200, headers: dict[str, str] | None = None
+) -> Any:
+    response = client.get(path, headers=headers)
+    if response.status_code != status:
         raise RuntimeError(f"GET {path} answered {response.status_code}")
     return response
 
 
+def _request(client: Client, target: Target) -> Any:
+    return _get(target.client or client, target.path, status=target.status, headers=target.headers)
+
+
 def check_targets(client: Client, targets: list[Target]) -> None:
     """Once, before timing: status 200, and for the API the same rows and keys as its floor."""
+    from bench.feeds import check_feed_target
+
     for target in targets:
-        response = _get(client, target.path)
+        response = _request(client, target)
+        if target.name.startswith("feed_"):
+            check_feed_target(target, response)
+            continue
         floor = orjson.loads(target.floor())
         if target.name == "cohort_page":
             target.rows = response.content.count(b'data-testid="member-row"')
@@ -242,7 +262,7 @@ def check_targets(client: Client, targets: list[Target]) -> None:
 def count_queries(client: Client, targets: list[Target]) -> None:
     for target in targets:
         with CaptureQueriesContext(connection) as captured:
-            _get(client, target.path)
+            _request(client, target)
         target.queries = [q["sql"] for q in captured.captured_queries]
         with CaptureQueriesContext(connection) as captured:
             target.floor()
@@ -260,9 +280,9 @@ def run_timings(client: Client, targets: list[Target], *, repeat: int, warmup: i
     stack_paths = {target.name: stack_floor_path(target) for target in targets}
     for round_number in range(warmup + repeat):
         for target in targets:
-            request_ms = _ms(partial(_get, client, target.path))
+            request_ms = _ms(partial(_request, client, target))
             floor_ms = _ms(target.floor)
-            stack_ms = _ms(partial(_get, client, stack_paths[target.name]))
+            stack_ms = _ms(partial(_get, target.client or client, stack_paths[target.name]))
             if round_number >= warmup:
                 target.request_ms.append(request_ms)
                 target.floor_ms.append(floor_ms)
@@ -295,7 +315,9 @@ def summary(target: Target, *, gate: str = "bare") -> dict[str, Any]:
         "stack_ratio": round(stack_ratio, 2),
         "gate": gate,
         "threshold": target.threshold,
-        "passed": gated <= target.threshold,
+        "passed": gated <= target.threshold
+        and (target.max_queries is None or len(target.queries) <= target.max_queries),
+        "max_queries": target.max_queries,
         "queries": len(target.queries),
         "floor_queries": target.floor_queries,
         "rows": target.rows,
@@ -317,7 +339,7 @@ def profile_targets(client: Client, targets: list[Target], *, rounds: int) -> st
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(rounds):
-            _get(client, target.path)
+            _request(client, target)
         profiler.disable()
         out.write(f"\n=== {target.label}: {rounds} requests ===\n")
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
