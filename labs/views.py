@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import ApplicationError, PermissionDeniedError
 from core.htmx import template_for
+from core.pagination import paginate
 from labs import selectors, services
 from labs.forms import (
     CohortCreateForm,
@@ -344,10 +344,11 @@ def cohort_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     # The viewer's memberships in the lab decide visibility and every permission the page
     # shows, in one query (the rules would ask once per predicate).
     cohort, access = selectors.cohort_get_with_access_for_user(user=user, slug=slug, number=number)
-    paginator = Paginator(
-        selectors.membership_roster_rows_for_cohort(cohort=cohort), ROSTER_PAGE_SIZE
+    page_obj = paginate(
+        selectors.membership_roster_rows_for_cohort(cohort=cohort),
+        request.GET.get("page"),
+        ROSTER_PAGE_SIZE,
     )
-    page_obj = paginator.get_page(request.GET.get("page"))
     roster = _Roster.build(user=user, cohort=cohort, access=access, page=str(page_obj.number))
     rates = attendance_rates_for_cohort(cohort=cohort)
     rows = []
