@@ -68,7 +68,9 @@ bench: sync ## Run the benchmark harness.
 messages: sync ## Update locale/{ko,en} catalogues and compile them.
 	mkdir -p locale
 	$(LOCAL) $(MANAGE) makemessages --no-obsolete -l ko -l en $(MESSAGES_IGNORE)
-	@# English msgids are the English text: msgen fills what is untranslated, keeps the rest.
+	@# English msgids are the English text: drop gettext's fuzzy guesses, then msgen copies
+	@# each msgid into its empty msgstr.
+	msgattrib --clear-fuzzy --empty locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 	msgen locale/en/LC_MESSAGES/django.po -o locale/en/LC_MESSAGES/django.po
 	$(LOCAL) $(MANAGE) compilemessages -l ko -l en --ignore '.venv' --ignore 'var'
 
