@@ -35,6 +35,8 @@ class ProfileFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory, profile=None)
     display_name = factory.Sequence(lambda n: f"랩원{n}")
+    # Tests assert messages in English; a test about Korean sets the language itself.
+    language = "en"
 
 
 class LabFactory(factory.django.DjangoModelFactory):

@@ -20,6 +20,16 @@ from tests.conftest import bearer_client, client_for
 pytestmark = pytest.mark.usefixtures("api_cache")
 
 
+@pytest.fixture(autouse=True)
+def korean_members(request, db):
+    """These tests check that the API answers in the member's language: Korean here."""
+    from members.models import Profile
+
+    if "world" in request.fixturenames:
+        request.getfixturevalue("world")
+    Profile.objects.update(language="ko")
+
+
 def ko(message) -> str:
     """A message (ours or DRF's) as the API says it to a Korean-speaking member."""
     with translation.override("ko"):

@@ -13,6 +13,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_member_logs_in_switches_language_and_opens_cohort(world, live_server, page: Page):
+    world.member.profile.language = "ko"
+    world.member.profile.save()
     page.goto(f"{live_server.url}/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
 

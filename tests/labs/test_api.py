@@ -34,6 +34,16 @@ pytestmark = pytest.mark.usefixtures("api_cache")
 SEOUL = ZoneInfo("Asia/Seoul")
 
 
+@pytest.fixture(autouse=True)
+def korean_members(request, db):
+    """These tests check that the API answers in the member's language: Korean here."""
+    from members.models import Profile
+
+    if "world" in request.fixturenames:
+        request.getfixturevalue("world")
+    Profile.objects.update(language="ko")
+
+
 def ko(message: str) -> str:
     """A message as the API says it to a Korean-speaking member (the default language)."""
     with translation.override("ko"):

@@ -19,6 +19,16 @@ from tests.factories import CohortFactory, InvitationFactory, MembershipFactory,
 pytestmark = pytest.mark.usefixtures("api_cache")
 
 
+@pytest.fixture(autouse=True)
+def korean_members(request, db):
+    """These tests check that the API answers in the member's language: Korean here."""
+    from members.models import Profile
+
+    if "world" in request.fixturenames:
+        request.getfixturevalue("world")
+    Profile.objects.update(language="ko")
+
+
 def ko(message: str) -> str:
     with translation.override("ko"):
         return gettext(message)

@@ -146,7 +146,7 @@ def test_profile_set_language_persists_choice():
 
 
 def test_profile_set_language_refuses_unknown_language():
-    user = UserFactory()
+    user = UserFactory(profile__language="ko")
 
     with pytest.raises(ApplicationError) as excinfo:
         profile_set_language(actor=user, language="xx")

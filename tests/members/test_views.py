@@ -275,6 +275,7 @@ def test_set_language_refuses_scheme_relative_next(db):
 
 
 def test_set_language_ignores_unknown_language(world):
+    Profile.objects.filter(user=world.member).update(language="ko")
     client = client_for(world.member)
 
     response = client.post("/i18n/language/", {"language": "fr", "next": "/settings/"})

@@ -143,6 +143,8 @@ def test_member_feed_escapes_text_per_rfc(world, english):
 
 
 def test_member_feed_is_worded_in_the_members_language(world):
+    world.member.profile.language = "ko"
+    world.member.profile.save()
     _meeting(world.cohort, 1)
 
     response = _fetch(_member_url(world.member))
