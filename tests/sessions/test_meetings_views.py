@@ -463,3 +463,11 @@ def test_every_page_is_404_for_outsiders(world, outsider_client):
     assert [outsider_client.post(url, {}).status_code for url in posts] == [404] * len(posts)
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.SCHEDULED
+
+
+def test_schedule_page_links_to_the_cohort_polls(world):
+    response = client_for(world.member).get(
+        reverse("sessions:cohort_schedule", args=["deep-lab", 5])
+    )
+
+    assert 'href="/labs/deep-lab/5/polls/" data-testid="polls-link"' in response.content.decode()

@@ -32,6 +32,7 @@ from labs.models import (
 from labs.services import cohort_create, invitation_create, lab_create
 from members.models import Profile, User
 from members.services import user_create
+from sessions.demo import seed_sessions_demo
 
 DEMO_PASSWORD = "labmate-demo-2026"  # noqa: S105 -- printed on purpose: the demo logins are public
 DEMO_DOMAIN = "demo.labmate.kr"
@@ -224,6 +225,7 @@ class Command(BaseCommand):
             for seat in SEATS:
                 self._seat(seat, users[seat.local], cohorts[seat.lab, seat.number])
             invitation = self._invitation(cohorts[SEOUL, 5], users["jiwoo"])
+            seed_sessions_demo(cohort=cohorts[SEOUL, 5], leader=users["jiwoo"], users=users)
         self._print_logins(invitation)
 
     def _person(self, person: Person) -> User:
