@@ -71,6 +71,11 @@ class Cohort(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=CohortStatus.choices, default=CohortStatus.PLANNED
     )
+    # Members may give a slot back until this many hours before its meeting; after that
+    # only a swap or a leader changes who presents.
+    release_cutoff_hours = models.PositiveSmallIntegerField(
+        _("give-back cutoff (hours)"), default=48
+    )
     # Secret for the cohort's calendar feed URL (members subscribe; leaders can reset it).
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     # NULL, not "", means "no external id", so unset ids never collide in the unique constraint.

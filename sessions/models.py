@@ -343,3 +343,152 @@ class PollVote(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.option} · {self.user} · {self.answer}"
+
+
+class SlotKind(models.TextChoices):
+    """The track a slot belongs to: the columns of the presenters board."""
+
+    CHAPTER = "chapter", _("Book chapter")
+    PAPER = "paper", _("Paper review")
+    IMPLEMENTATION = "implementation", _("Implementation")
+    PROBLEM = "problem", _("Coding-test problem")
+    TOPIC = "topic", _("Interview topic")
+    ROLE = "role", _("Role")
+
+
+class Slot(TimeStampedModel):
+    """A presentation place at a meeting (발표 자리): who presents what, with materials."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="slots")
+    kind = models.CharField(_("track"), max_length=16, choices=SlotKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=4000)
+    materials_url = models.URLField(_("materials link"), blank=True)
+    capacity = models.PositiveSmallIntegerField(_("presenters"), default=1)
+    position = models.PositiveSmallIntegerField(default=0)
+    external_id = models.CharField(  # noqa: DJ001 -- NULL means "none", unique-safe
+        _("external id"), max_length=120, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("slot")
+        verbose_name_plural = _("slots")
+        ordering = ["meeting_id", "kind", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1, capacity__lte=20), name="slot_capacity_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[c.value for c in SlotKind]), name="slot_kind_known"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "external_id"], name="slot_external_id_unique_per_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.title}"
+
+
+class AssignmentSource(models.TextChoices):
+    CLAIM = "claim", _("Claimed")
+    WAITLIST = "waitlist", _("From the waitlist")
+    LEADER = "leader", _("Assigned by a leader")
+    ROTATION = "rotation", _("Rotation")
+    DRAW = "draw", _("Draw")
+    SWAP = "swap", _("Swap")
+
+
+class SlotAssignment(TimeStampedModel):
+    """One presenter of a slot. Capacity is enforced under a lock on the slot row."""
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slot_assignments"
+    )
+    source = models.CharField(
+        max_length=10, choices=AssignmentSource.choices, default=AssignmentSource.CLAIM
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("presenter")
+        verbose_name_plural = _("presenters")
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "user"], name="slot_assignment_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot} · {self.user}"
+
+
+class WaitlistEntry(TimeStampedModel):
+    """A member waiting for a full slot; the earliest gets it when someone gives it back."""
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="waitlist")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries"
+    )
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "user"], name="waitlist_once_per_slot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot} · {self.user}"
+
+
+class AwayPeriod(TimeStampedModel):
+    """Dates a member cannot present (exams, trips): the rotation never picks them then."""
+
+    cohort = models.ForeignKey("labs.Cohort", on_delete=models.CASCADE, related_name="away")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="away_periods"
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("away period")
+        verbose_name_plural = _("away periods")
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="away_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.start} ~ {self.end}"
+
+
+class SlotChange(models.Model):
+    """Audit log of who presents what: every claim, release, promotion, swap, assignment."""
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=20)
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("slot change")
+        verbose_name_plural = _("slot changes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.slot} · {self.action}"

@@ -16,7 +16,9 @@ from labs.rules import can_manage_cohort, is_cohort_lab_member, is_lab_leader, i
 
 
 def _cohort_of(obj: Any) -> Any:
-    # Meetings, series and polls all hang off a cohort.
+    # Meetings, series and polls hang off a cohort; slots off a meeting.
+    if not hasattr(obj, "cohort") and hasattr(obj, "meeting"):
+        obj = obj.meeting
     return getattr(obj, "cohort", obj)
 
 
@@ -62,3 +64,6 @@ rules.add_perm(
 )
 rules.add_perm("study_sessions.vote_poll", is_active_cohort_member)
 rules.add_perm("study_sessions.change_poll", can_manage_cohort_object)
+rules.add_perm("study_sessions.claim_slot", is_active_cohort_member)
+rules.add_perm("study_sessions.change_slot", can_manage_cohort_object)
+rules.add_perm("study_sessions.apply_rotation", can_manage_cohort_object)

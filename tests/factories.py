@@ -109,3 +109,13 @@ class RsvpFactory(factory.django.DjangoModelFactory):
     meeting = factory.SubFactory(MeetingFactory)
     user = factory.SubFactory(UserFactory)
     answer = "yes"
+
+
+class SlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "study_sessions.Slot"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    kind = "chapter"
+    title = factory.Sequence(lambda n: f"{n + 1}장")
+    capacity = 1
