@@ -30,6 +30,36 @@ def meeting_list_for_cohort(*, cohort: Cohort) -> QuerySet[Meeting]:
     )
 
 
+# The columns the schedule shows (and rsvp_is_open reads): a lean query for a long series.
+SCHEDULE_COLUMNS = (
+    "id",
+    "cohort_id",
+    "number",
+    "title",
+    "starts_at",
+    "ends_at",
+    "status",
+    "rsvp_deadline",
+    "online_url",
+    "location__id",
+    "location__name",
+    "location__address",
+    "location__latitude",
+    "location__longitude",
+)
+
+
+def meeting_list_for_schedule(*, cohort: Cohort) -> QuerySet[Meeting]:
+    """The cohort's meetings in time order with their place, only the columns the schedule
+    shows (counts come from attendance.rsvp_counts_for_meetings, one grouped query)."""
+    return (
+        Meeting.objects.filter(cohort=cohort)
+        .select_related("location")
+        .only(*SCHEDULE_COLUMNS)
+        .order_by("starts_at", "id")
+    )
+
+
 def rsvp_by_meeting_for_user(*, user: Any, meetings: Iterable[Meeting]) -> dict[int, Rsvp]:
     """The user's own answers to these meetings, keyed by meeting id (one query)."""
     ids = [m.pk for m in meetings]

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,10 +34,14 @@ from sessions.forms import MeetingForm, SeriesForm
 from sessions.models import Meeting, MeetingSeries
 from sessions.selectors import meeting_get_for_user
 from sessions.selectors import meetings as selectors
-from sessions.selectors.attendance import rsvp_is_open
+from sessions.selectors.attendance import rsvp_counts_for_meetings, rsvp_is_open
 from sessions.services import meetings as services
 
 CHANGE_MEETING = services.CHANGE_MEETING
+
+
+# The schedule shows every upcoming meeting but only this many past ones unless asked.
+PAST_SHOWN = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,32 +134,51 @@ def _save_or_preview(
 @login_required
 @require_GET
 def cohort_schedule(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    """Upcoming and past meetings, each with its RSVP counts and my answer (constant queries:
-    the cohort, my access, the meetings with their counts, my answers)."""
+    """Upcoming meetings and the latest past ones (all with ?past=all), each with its RSVP
+    counts and my answer. Constant queries: the cohort, my access, the meetings, their
+    counts, my answers. Rows are built here once (links from one reversed pattern, dates
+    formatted once) so a long series stays cheap to render."""
     user = _user(request)
     cohort, access = cohort_get_with_access_for_user(user=user, slug=slug, number=number)
-    meetings = list(selectors.meeting_list_for_cohort(cohort=cohort))
-    mine = selectors.rsvp_by_meeting_for_user(user=user, meetings=meetings)
+    now = timezone.now()
+    meetings = list(selectors.meeting_list_for_schedule(cohort=cohort))
+    upcoming = [m for m in meetings if m.ends_at >= now]
+    past_all = [m for m in reversed(meetings) if m.ends_at < now]  # the most recent first
+    show_all_past = request.GET.get("past") == "all"
+    past = past_all if show_all_past else past_all[:PAST_SHOWN]
+    shown = [*upcoming, *past]
+    counts = rsvp_counts_for_meetings(meeting_ids=[m.pk for m in shown])
+    mine = selectors.rsvp_by_meeting_for_user(user=user, meetings=shown)
     membership = access.my_membership(cohort)
     active_member = membership is not None and membership.status == MembershipStatus.ACTIVE
-    now = timezone.now()
-    upcoming: list[dict[str, Any]] = []
-    past: list[dict[str, Any]] = []
-    for meeting in meetings:
-        meeting.cohort = cohort  # already loaded: templates and rules read it without a query
-        row = {
+    detail_url = reverse("sessions:meeting_detail", args=[0]).replace("/0/", "/{}/")
+    # Translated once, formatted per row: the same msgid the meeting page's title uses.
+    number_label = _("Meeting %(number)s")
+
+    def row(meeting: Meeting) -> dict[str, Any]:
+        meeting.cohort = cohort  # already loaded: the RSVP partial reads it without a query
+        starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+        return {
             "meeting": meeting,
+            "url": detail_url.format(meeting.pk),
+            "label": number_label % {"number": meeting.number},
+            "place": meeting.location,
+            "map_url": meeting.location.map_url if meeting.location else "",
+            "iso": meeting.starts_at.isoformat(),
+            "starts": date_format(starts, "Y-m-d (D) H:i"),
+            "ends": date_format(ends, "H:i"),
             "my_rsvp": mine.get(meeting.pk),
-            "counts": Counts(meeting.yes_count, meeting.maybe_count, meeting.no_count),  # type: ignore[attr-defined]
+            "counts": counts[meeting.pk],
             "can_rsvp": active_member and rsvp_is_open(meeting=meeting, now=now),
         }
-        (upcoming if meeting.ends_at >= now else past).append(row)
-    past.reverse()  # the most recent first
+
     context = {
         "lab": cohort.lab,
         "cohort": cohort,
-        "upcoming": upcoming,
-        "past": past,
+        "upcoming": [row(m) for m in upcoming],
+        "past": [row(m) for m in past],
+        "past_hidden": len(past_all) - len(past),
+        "rsvp_next": request.get_full_path(),
         "can_manage": access.can_manage(cohort),
         "series_list": list(selectors.series_list_for_cohort(cohort=cohort))
         if access.can_manage(cohort)

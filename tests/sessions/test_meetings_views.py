@@ -168,8 +168,9 @@ def test_schedule_query_count_is_constant(world, django_assert_num_queries, memb
     client = client_for(world.member)
     client.get(SCHEDULE_URL)  # warm the session
 
-    with django_assert_num_queries(7):
-        response = client.get(SCHEDULE_URL)
+    # session, user, profile; cohort; my access; meetings; their RSVP counts; my answers.
+    with django_assert_num_queries(8):
+        response = client.get(SCHEDULE_URL + "?past=all")
 
     assert response.content.count(b'data-testid="meeting-row"') == meetings
 
@@ -181,10 +182,26 @@ def test_schedule_query_count_at_one_and_three_meetings(world, django_assert_num
     client = client_for(world.leader)
     client.get(SCHEDULE_URL)
 
-    with django_assert_num_queries(8):
+    # A manager's page also lists the series (one more query).
+    with django_assert_num_queries(9):
         response = client.get(SCHEDULE_URL)
 
     assert response.content.count(b'data-testid="meeting-row"') == count
+
+
+def test_schedule_shows_the_latest_five_past_meetings_unless_asked(world):
+    for days in range(1, 9):
+        MeetingFactory(cohort=world.cohort, starts_at=timezone.now() - timedelta(days=7 * days))
+    MeetingFactory(cohort=world.cohort)  # upcoming
+    client = client_for(world.member)
+
+    default = client.get(SCHEDULE_URL).content.decode()
+    everything = client.get(SCHEDULE_URL + "?past=all").content.decode()
+
+    assert default.count('data-testid="meeting-row"') == 6
+    assert 'data-testid="past-all">Show 3 earlier meetings</a>' in default
+    assert everything.count('data-testid="meeting-row"') == 9
+    assert 'data-testid="past-all"' not in everything
 
 
 # --- the meeting page -------------------------------------------------------------------------
