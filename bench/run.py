@@ -1,4 +1,4 @@
-"""Benchmark the cohort page and the API lists against same-run floors; fail over the limits.
+"""Benchmark the cohort page, API lists, feeds and schedule against same-run floors and limits.
 
 Run:  uv run python bench/run.py [--labs 200 --members 20000] [--repeat 30]   (or: make bench)
 
@@ -99,7 +99,8 @@ def print_table(rows: dict[str, dict[str, Any]]) -> None:
         for note in row["notes"]:
             print(f"  note: {note}")
     print(
-        "(median/p90 in ms, server side, in-process. floor = one .values() query + orjson; "
+        "(median/p90 in ms, server side, in-process. floor = the same rows read with .values() "
+        "(one query; the schedule: three) + orjson; "
         "stack = the same floor served through middleware + session + user; "
         "queries = request / floor)"
     )
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
     from django.test.utils import override_settings
 
-    from bench import feeds, measure
+    from bench import feeds, measure, schedule
 
     db = database_description()
     log(f"database: {db['vendor']} {db['version']}; data directory: {var_dir}")
@@ -131,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         call_command("collectstatic", interactive=False, verbosity=0)
     measure.ensure_scale_data(labs=args.labs, members=args.members, seed=args.seed, log=log)
     feed_subject = feeds.ensure_feed_data(log=log)
+    schedule_subject = schedule.ensure_schedule_data(log=log)
 
     subject = measure.pick_subject()
     log(
@@ -144,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     with override_settings(ROOT_URLCONF="bench.urls"):
         targets = measure.build_targets(subject)
         targets += feeds.build_feed_targets(feed_subject, measure.Target)
+        targets.append(schedule.build_schedule_target(schedule_subject))
         measure.check_targets(client, targets)
         measure.count_queries(client, targets)
         log(f"timing: {args.warmup} warm-up + {args.repeat} rounds, interleaved with the floors")
@@ -185,6 +188,11 @@ def main(argv: list[str] | None = None) -> int:
             "leader": subject.leader.email,
             "feed_member": feed_subject.user.email,
             "feed_events": feed_subject.events,
+            "schedule_lab": schedule_subject.cohort.lab.slug,
+            "schedule_cohort": schedule_subject.cohort.number,
+            "schedule_members": schedule_subject.members,
+            "schedule_meetings": schedule_subject.meetings,
+            "schedule_viewer": schedule_subject.viewer.email,
         },
         "repeat": args.repeat,
         "warmup": args.warmup,

@@ -1,15 +1,19 @@
-"""Smoke test of the benchmark harness: its floors fetch what the page and the API show."""
+"""Smoke test of the benchmark harness: its floors fetch what the pages and the API show."""
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
+import orjson
 import pytest
 from django.core.management import call_command
 from django.test.utils import override_settings
+from django.utils import timezone, translation
 
-from bench import measure
+from bench import measure, schedule
 from labs.models import Membership, MembershipStatus, Role
+from sessions.models import Meeting, Rsvp, RsvpAnswer
 from tests.conftest import client_for
 
 
@@ -61,3 +65,83 @@ def test_bench_summary_reports_both_floors_and_the_gate(bench_targets):
 
 def test_bench_p90_interpolates_between_samples():
     assert measure.p90([float(n) for n in range(1, 11)]) == pytest.approx(9.1)
+
+
+# --- the cohort schedule target (bench/schedule.py) -------------------------------------------
+
+
+@pytest.fixture
+def schedule_target(db):
+    subject = schedule.ensure_schedule_data(log=lambda _message: None)
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        yield subject, schedule.build_schedule_target(subject)
+
+
+def test_bench_schedule_data_is_40_members_who_answered_30_meetings(schedule_target):
+    subject, _target = schedule_target
+    now = timezone.now()
+
+    viewer = Membership.objects.get(user=subject.viewer, cohort=subject.cohort)
+    meetings = Meeting.objects.filter(cohort=subject.cohort)
+
+    assert subject.cohort.lab.slug == "bench-schedule"
+    assert (viewer.role, viewer.status) == (Role.MEMBER, MembershipStatus.ACTIVE)
+    assert subject.cohort.memberships.filter(status=MembershipStatus.ACTIVE).count() == 40
+    assert (
+        meetings.filter(ends_at__lt=now).count(),
+        meetings.filter(ends_at__gte=now).count(),
+    ) == (
+        15,
+        15,
+    )
+    assert Rsvp.objects.filter(meeting__cohort=subject.cohort).count() == 40 * 30
+
+
+def test_bench_schedule_data_is_kept_when_current(schedule_target):
+    subject, _target = schedule_target
+
+    again = schedule.ensure_schedule_data(log=lambda _message: None)
+
+    assert (again.cohort.pk, again.viewer.pk) == (subject.cohort.pk, subject.viewer.pk)
+
+
+def test_bench_schedule_floor_has_the_pages_meetings_in_its_order(schedule_target):
+    _subject, target = schedule_target
+
+    measure.check_targets(target.client, [target])
+
+    assert target.notes == []
+    assert (target.rows, target.floor_rows) == (30, 30)
+
+
+def test_bench_schedule_floor_has_the_pages_counts_and_my_answers(schedule_target):
+    _subject, target = schedule_target
+    floor = orjson.loads(target.floor())
+    rows = [*floor["upcoming"], *floor["past"]]
+
+    page = target.client.get(target.path).content.decode()
+
+    shown_counts = {
+        int(pk): [int(n) for n in re.findall(r"\d+", text)]
+        for pk, text in re.findall(r'data-testid="rsvp-count-(\d+)">([^<]*)<', page)
+    }
+    # Open meetings show my answer as the pressed button; closed ones (past or cancelled)
+    # as text, in the viewer's language (Korean).
+    pressed = re.findall(r'aria-pressed="true" data-testid="rsvp-(yes|maybe|no)-(\d+)"', page)
+    with translation.override("ko"):
+        labels = {str(answer.label): answer.value for answer in RsvpAnswer}
+    written = re.findall(r'data-testid="rsvp-mine-(\d+)">[^:]*: ([^<·]*?)[ <·]', page)
+    shown_answers = {int(pk): answer for answer, pk in pressed} | {
+        int(pk): labels[label] for pk, label in written
+    }
+    assert shown_counts == {row["id"]: [row["yes"], row["maybe"]] for row in rows}
+    assert {row["yes"] + row["maybe"] + row["no"] for row in rows} == {40}
+    assert shown_answers == {row["id"]: row["my_answer"] for row in rows}
+    assert (len(pressed), len(written)) == (13, 17)
+
+
+def test_bench_schedule_floor_reads_three_queries(schedule_target, django_assert_num_queries):
+    _subject, target = schedule_target
+
+    with django_assert_num_queries(3):
+        target.floor()
