@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import DefaultRouter
 
 from labs.api import CohortViewSet, InvitationViewSet, LabViewSet, MembershipViewSet
@@ -11,6 +11,8 @@ from sessions.api.attendance import RsvpViewSet
 from sessions.api.meetings import MeetingViewSet
 from sessions.api.places import LocationViewSet
 from sessions.api.polls import PollViewSet
+from sessions.api.rotation import RotationApplyView, RotationPreviewView
+from sessions.api.slots import SlotViewSet
 
 app_name = "api"
 
@@ -24,5 +26,18 @@ router.register("rsvps", RsvpViewSet, basename="rsvp")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("locations", LocationViewSet, basename="location")
 router.register("polls", PollViewSet, basename="poll")
+router.register("slots", SlotViewSet, basename="slot")
 
-urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+urlpatterns: list[URLPattern | URLResolver] = [
+    *router.urls,
+    path(
+        "cohorts/<int:pk>/rotation/preview/",
+        RotationPreviewView.as_view(),
+        name="cohort-rotation-preview",
+    ),
+    path(
+        "cohorts/<int:pk>/rotation/apply/",
+        RotationApplyView.as_view(),
+        name="cohort-rotation-apply",
+    ),
+]

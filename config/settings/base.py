@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "PollAnswerEnum": "sessions.models.PollAnswer",
         "MeetingStatusEnum": "sessions.models.MeetingStatus",
         "AttendanceStatusEnum": "sessions.models.AttendanceStatus",
+        # "kind" is both a slot's track and a meeting conflict's kind.
+        "SlotKindEnum": "sessions.models.SlotKind",
     },
 }
 

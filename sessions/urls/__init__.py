@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sessions.urls import attendance, feeds, meetings, places, polls
+from sessions.urls import attendance, feeds, meetings, places, polls, rotation, slots
 
 app_name = "sessions"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     *places.urlpatterns,
     *polls.urlpatterns,
     *feeds.urlpatterns,
+    *slots.urlpatterns,
+    *rotation.urlpatterns,
 ]
