@@ -1,5 +1,6 @@
 """Demo content for the sessions app: places in Seoul, the 5기 biweekly series with RSVPs and
-attendance, members' home areas and a date poll. Called by `manage.py seed_demo`; idempotent."""
+attendance, members' home areas, a date poll and the presenters board. Called by
+`manage.py seed_demo`; idempotent."""
 
 from __future__ import annotations
 
@@ -11,11 +12,17 @@ from django.utils import timezone
 
 from labs.models import Cohort
 from members.models import User
-from sessions.models import Attendance, Location, MeetingSeries, Poll, Rsvp
+from sessions.models import Attendance, Location, MeetingSeries, Poll, Rsvp, Slot, SlotKind
 from sessions.services.attendance import attendance_record
 from sessions.services.meetings import meeting_series_create
 from sessions.services.places import home_area_set, location_create
 from sessions.services.polls import poll_create, poll_vote
+from sessions.services.slots import (
+    away_period_set,
+    slot_claim,
+    slot_waitlist_join,
+    slots_layout_syllabus,
+)
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,45 @@ def seed_sessions_demo(*, cohort: Cohort, leader: User, users: dict[str, User]) 
         }
         attendance_record(actor=leader, meeting=meeting, statuses=statuses)
     _poll(cohort, leader, members, places)
+    _presenters(cohort, leader, users)
+
+
+BOOK_CHAPTERS = (
+    "1장 LLM 에이전트 개요",
+    "2장 도구 사용과 함수 호출",
+    "3장 계획과 추론",
+)
+PAPERS = ("ReAct (2022)", "Toolformer (2023)", "Reflexion (2023)")
+
+
+def _presenters(cohort: Cohort, leader: User, users: dict[str, User]) -> None:
+    """A book track and a paper track on the coming meetings: claimed, open and waitlisted
+    slots, and one member away for exams (the rotation page then has something to fill)."""
+    if Slot.objects.filter(meeting__cohort=cohort).exists():
+        return
+    book = slots_layout_syllabus(
+        actor=leader,
+        cohort=cohort,
+        kind=SlotKind.CHAPTER,
+        titles=list(BOOK_CHAPTERS),
+        per_meeting=1,
+    )
+    papers = slots_layout_syllabus(
+        actor=leader, cohort=cohort, kind=SlotKind.PAPER, titles=list(PAPERS), per_meeting=1
+    )
+    slot_claim(actor=users["seoyeon"], slot=book[0])
+    slot_waitlist_join(actor=users["yejun"], slot=book[0])  # full: 윤예준 waits for it
+    slot_claim(actor=users["siwoo"], slot=papers[0])
+    slot_claim(actor=users["minjun"], slot=book[2])
+    first = book[0].meeting.starts_at.date()
+    away_period_set(
+        actor=users["yuna"],
+        cohort=cohort,
+        user=users["yuna"],
+        start=first,
+        end=first + timedelta(days=14),
+        reason="기말고사",
+    )
 
 
 def _places(cohort: Cohort, leader: User) -> dict[str, Location]:

@@ -11,13 +11,35 @@ from django.utils import timezone
 
 from labs.models import Cohort
 from members.models import Profile
-from sessions.models import Attendance, Location, Meeting, MeetingSeries, Poll, PollVote, Rsvp
+from sessions.models import (
+    Attendance,
+    Location,
+    Meeting,
+    MeetingSeries,
+    Poll,
+    PollVote,
+    Rsvp,
+    Slot,
+    SlotAssignment,
+    WaitlistEntry,
+)
 
 
 def _counts() -> tuple[int, ...]:
     return tuple(
         model.objects.count()
-        for model in (MeetingSeries, Meeting, Rsvp, Attendance, Location, Poll, PollVote)
+        for model in (
+            MeetingSeries,
+            Meeting,
+            Rsvp,
+            Attendance,
+            Location,
+            Poll,
+            PollVote,
+            Slot,
+            SlotAssignment,
+            WaitlistEntry,
+        )
     )
 
 
@@ -35,6 +57,10 @@ def test_seed_demo_schedules_the_current_cohort_idempotently(db):
     assert cohort.meetings.filter(starts_at__gt=now).exists()
     assert Attendance.objects.filter(meeting__in=held).count() > 0
     assert Location.objects.filter(lab=cohort.lab, latitude__isnull=False).count() == 3
+    slots = Slot.objects.filter(meeting__cohort=cohort)
+    assert set(slots.values_list("kind", flat=True)) == {"chapter", "paper"}
+    assert slots.filter(assignments__isnull=True).exists()
+    assert WaitlistEntry.objects.filter(slot__meeting__cohort=cohort).count() == 1
 
 
 def test_seed_demo_home_areas_are_rounded(db):
