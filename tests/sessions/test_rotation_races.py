@@ -4,12 +4,9 @@ slots first and the claims then find them full; never over capacity, never a 500
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from core.errors import ConflictError
@@ -17,31 +14,10 @@ from labs.models import Role
 from sessions.models import SlotAssignment
 from sessions.services.rotation import rotation_apply, rotation_preview
 from sessions.services.slots import slot_claim
+from tests.concurrency import run_concurrently
 from tests.factories import CohortFactory, MeetingFactory, MembershipFactory, SlotFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(calls: list[Callable[[], object]]) -> list[object]:
-    """Start every call at the same instant (a barrier), each on its own connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the outcome of each racer is what the test asserts
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.parametrize("attempt", range(5))

@@ -3,43 +3,19 @@ of attendance never leave a half-saved sheet."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from core.errors import ApplicationError
 from labs.models import Role
 from sessions.models import Attendance, Rsvp
 from sessions.services.attendance import attendance_record, rsvp_set
+from tests.concurrency import run_concurrently
 from tests.factories import CohortFactory, MeetingFactory, MembershipFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(calls: list[Callable[[], object]]) -> list[object]:
-    """Start every call at the same instant (a barrier), each on its own connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the outcome of each racer is what the test asserts
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_rsvp_set_parallel_answers_of_one_member_leave_one_row():

@@ -3,40 +3,17 @@ get exactly one winner; the rest are told who took it, never a 500, never over c
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from sessions.models import SlotAssignment, SlotChange
 from sessions.services.slots import slot_claim, slot_release
+from tests.concurrency import run_concurrently
 from tests.factories import CohortFactory, MeetingFactory, MembershipFactory, SlotFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_concurrently(calls: list[Callable[[], object]]) -> list[object]:
-    """Start every call at the same instant (a barrier), each on its own connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(index: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # the outcome of each racer is what the test asserts
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def _claim_through_api(client: Client, slot_id: int) -> tuple[int, dict]:
