@@ -492,3 +492,90 @@ class SlotChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slot} · {self.action}"
+
+
+class SwapStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Withdrawn")
+
+
+class SwapRequest(TimeStampedModel):
+    """A presenter asks another to exchange slots; accepting swaps both assignments at once."""
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swap_requests_made"
+    )
+    requester_slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swap_requests_received"
+    )
+    target_slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SwapStatus.choices, default=SwapStatus.PENDING
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("swap request")
+        verbose_name_plural = _("swap requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[c.value for c in SwapStatus]), name="swap_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(requester_slot=F("target_slot")), name="swap_between_two_slots"
+            ),
+            # One open request per pair of slots: a double click cannot ask twice.
+            models.UniqueConstraint(
+                fields=["requester_slot", "target_slot"],
+                condition=Q(status="pending"),
+                name="swap_one_pending_per_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester_slot} ⇄ {self.target_slot} · {self.status}"
+
+
+class DrawKind(models.TextChoices):
+    PICK = "pick", _("Random pick")
+    LADDER = "ladder", _("Ladder game")
+
+
+class Draw(TimeStampedModel):
+    """A reproducible draw: participants are fixed first, then the server draws a seed; the
+    seed, participants and result are stored so anyone can re-run it and get the same result."""
+
+    cohort = models.ForeignKey("labs.Cohort", on_delete=models.CASCADE, related_name="draws")
+    kind = models.CharField(_("kind"), max_length=8, choices=DrawKind.choices)
+    title = models.CharField(_("what is drawn"), max_length=200)
+    # [{"id": user id, "name": display name}, ...] in the order they were entered.
+    participants = models.JSONField(_("participants"))
+    # What can be drawn for (ladder: one prize per rung end, e.g. ["랩장", "꽝", "꽝"]).
+    outcomes = models.JSONField(_("outcomes"), default=list, blank=True)
+    seed = models.CharField(_("seed"), max_length=64)
+    # pick: {"winners": [user ids]}; ladder: {"rungs": [...], "assignment": {user id: outcome}}.
+    result = models.JSONField(_("result"))
+    slot = models.ForeignKey(
+        Slot, on_delete=models.SET_NULL, null=True, blank=True, related_name="draws"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("draw")
+        verbose_name_plural = _("draws")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[c.value for c in DrawKind]), name="draw_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
