@@ -8,11 +8,13 @@ from rest_framework.routers import DefaultRouter
 from labs.api import CohortViewSet, InvitationViewSet, LabViewSet, MembershipViewSet
 from members.api import ApiTokenViewSet
 from sessions.api.attendance import RsvpViewSet
+from sessions.api.draws import DrawViewSet
 from sessions.api.meetings import MeetingViewSet
 from sessions.api.places import LocationViewSet
 from sessions.api.polls import PollViewSet
 from sessions.api.rotation import RotationApplyView, RotationPreviewView
 from sessions.api.slots import SlotViewSet
+from sessions.api.swaps import SwapRequestViewSet
 
 app_name = "api"
 
@@ -27,6 +29,8 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("locations", LocationViewSet, basename="location")
 router.register("polls", PollViewSet, basename="poll")
 router.register("slots", SlotViewSet, basename="slot")
+router.register("draws", DrawViewSet, basename="draw")
+router.register("swap-requests", SwapRequestViewSet, basename="swap-request")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *router.urls,

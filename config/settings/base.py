@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "sessions.models.AttendanceStatus",
         # "kind" is both a slot's track and a meeting conflict's kind.
         "SlotKindEnum": "sessions.models.SlotKind",
+        # "kind" is also a draw's (random pick or ladder game).
+        "DrawKindEnum": "sessions.models.DrawKind",
     },
 }
 

@@ -46,6 +46,7 @@ class Action:
     WAITLIST_LEFT = "waitlist_left"
     ASSIGNED = "assigned"
     UNASSIGNED = "unassigned"
+    DRAW = "draw"
 
 
 def _lock(slot: Slot) -> Slot:
@@ -247,10 +248,17 @@ def _clean_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def slot_assign(*, actor: Any, slot: Slot, user: Any, reason: str = "") -> SlotAssignment:
+def slot_assign(
+    *,
+    actor: Any,
+    slot: Slot,
+    user: Any,
+    reason: str = "",
+    source: str = AssignmentSource.LEADER,
+) -> SlotAssignment:
     """A leader puts an active member of the cohort into a slot, at any time (even after the
     cutoff); the capacity still holds. Side effects: the member's waitlist entry removed,
-    a SlotChange "assigned" with the reason."""
+    a SlotChange "assigned" with the reason ("draw" when `source` is a draw's)."""
     _check_manager(actor, slot)
     reason = _clean_reason(reason)
     locked = _lock(slot)
@@ -271,7 +279,7 @@ def slot_assign(*, actor: Any, slot: Slot, user: Any, reason: str = "") -> SlotA
             assignment = SlotAssignment.objects.create(
                 slot=locked,
                 user=user,
-                source=AssignmentSource.LEADER,
+                source=source,
                 assigned_by=actor,
                 reason=reason,
             )
@@ -281,7 +289,8 @@ def slot_assign(*, actor: Any, slot: Slot, user: Any, reason: str = "") -> SlotA
             code="already_claimed",
         ) from None
     WaitlistEntry.objects.filter(slot=locked, user=user).delete()
-    _log(locked, actor, Action.ASSIGNED, to_user=user, reason=reason)
+    action = Action.DRAW if source == AssignmentSource.DRAW else Action.ASSIGNED
+    _log(locked, actor, action, to_user=user, reason=reason)
     return assignment
 
 

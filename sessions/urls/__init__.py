@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sessions.urls import attendance, feeds, meetings, places, polls, rotation, slots
+from sessions.urls import (
+    attendance,
+    draws,
+    feeds,
+    history,
+    meetings,
+    places,
+    polls,
+    rotation,
+    slots,
+    swaps,
+)
 
 app_name = "sessions"
 
@@ -14,4 +25,7 @@ urlpatterns = [
     *feeds.urlpatterns,
     *slots.urlpatterns,
     *rotation.urlpatterns,
+    *swaps.urlpatterns,
+    *history.urlpatterns,
+    *draws.urlpatterns,
 ]
