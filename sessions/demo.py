@@ -12,8 +12,18 @@ from django.utils import timezone
 
 from labs.models import Cohort
 from members.models import User
-from sessions.models import Attendance, Location, MeetingSeries, Poll, Rsvp, Slot, SlotKind
+from sessions.models import (
+    Attendance,
+    DrawKind,
+    Location,
+    MeetingSeries,
+    Poll,
+    Rsvp,
+    Slot,
+    SlotKind,
+)
 from sessions.services.attendance import attendance_record
+from sessions.services.draws import draw_run
 from sessions.services.meetings import meeting_series_create
 from sessions.services.places import home_area_set, location_create
 from sessions.services.polls import poll_create, poll_vote
@@ -23,6 +33,7 @@ from sessions.services.slots import (
     slot_waitlist_join,
     slots_layout_syllabus,
 )
+from sessions.services.swaps import swap_request_accept, swap_request_create
 
 
 @dataclass(frozen=True)
@@ -157,6 +168,23 @@ def _presenters(cohort: Cohort, leader: User, users: dict[str, User]) -> None:
     slot_waitlist_join(actor=users["yejun"], slot=book[0])  # full: 윤예준 waits for it
     slot_claim(actor=users["siwoo"], slot=papers[0])
     slot_claim(actor=users["minjun"], slot=book[2])
+    # 박민준 and 이서연 swap chapters 1 and 3 (asked, then accepted: both in the change log).
+    swap = swap_request_create(
+        actor=users["minjun"],
+        requester_slot=book[2],
+        target_slot=book[0],
+        message="첫 주는 출장이라 3장과 바꿔 주실 수 있을까요?",
+    )
+    swap_request_accept(actor=users["seoyeon"], swap=swap)
+    # The ladder game the cohort used to pick who leads the next cohort (사다리타기).
+    draw_run(
+        actor=leader,
+        cohort=cohort,
+        kind=DrawKind.LADDER,
+        title="6기 랩장 뽑기",
+        participant_ids=[users[local].pk for local in ("minjun", "siwoo", "yejun", "seoyeon")],
+        outcomes=["6기 랩장", "꽝", "꽝", "꽝"],
+    )
     first = book[0].meeting.starts_at.date()
     away_period_set(
         actor=users["yuna"],

@@ -13,6 +13,7 @@ from labs.models import Cohort
 from members.models import Profile
 from sessions.models import (
     Attendance,
+    Draw,
     Location,
     Meeting,
     MeetingSeries,
@@ -21,6 +22,7 @@ from sessions.models import (
     Rsvp,
     Slot,
     SlotAssignment,
+    SwapRequest,
     WaitlistEntry,
 )
 
@@ -61,6 +63,8 @@ def test_seed_demo_schedules_the_current_cohort_idempotently(db):
     assert set(slots.values_list("kind", flat=True)) == {"chapter", "paper"}
     assert slots.filter(assignments__isnull=True).exists()
     assert WaitlistEntry.objects.filter(slot__meeting__cohort=cohort).count() == 1
+    assert SwapRequest.objects.filter(status="accepted").count() == 1
+    assert Draw.objects.filter(cohort=cohort, kind="ladder").count() == 1
 
 
 def test_seed_demo_home_areas_are_rounded(db):
