@@ -41,6 +41,8 @@ def _counts() -> tuple[int, ...]:
             Slot,
             SlotAssignment,
             WaitlistEntry,
+            SwapRequest,
+            Draw,
         )
     )
 
