@@ -2,7 +2,8 @@
 
 Import only after django.setup(). Each target pairs a real request (through django.test.Client,
 so middleware, auth, views, templates or serializers all run) with two floors, both the same
-rows fetched with one `.values()` query (the schedule page, bench/schedule.py: three) and
+rows fetched with one `.values()` query (the schedule page, bench/schedule.py: three; the
+presenters board, bench/board.py: five, one per table) and
 serialised with orjson:
 - the bare floor: that query and orjson.dumps, called directly (what the data costs);
 - the stack floor: the same function behind a bench-only URL (bench/urls.py), so it also pays
@@ -65,7 +66,8 @@ class Target:
     notes: list[str] = field(default_factory=list)
     # Calendar feeds (bench/feeds.py): their own anonymous client (calendar apps send no
     # session), request headers, the expected status, a query limit, and a stack floor
-    # served without login. The schedule page (bench/schedule.py): its viewer's own client.
+    # served without login. The schedule page (bench/schedule.py) and the presenters board
+    # (bench/board.py): their viewer's own client.
     client: Client | None = None
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 200
@@ -235,6 +237,7 @@ def _request(client: Client, target: Target) -> Any:
 
 def check_targets(client: Client, targets: list[Target]) -> None:
     """Once, before timing: status 200, and for the API the same rows and keys as its floor."""
+    from bench.board import check_board_target
     from bench.feeds import check_feed_target
     from bench.schedule import check_schedule_target
 
@@ -245,6 +248,9 @@ def check_targets(client: Client, targets: list[Target]) -> None:
             continue
         if target.name == "schedule_page":
             check_schedule_target(target, response)
+            continue
+        if target.name == "board_page":
+            check_board_target(target, response)
             continue
         floor = orjson.loads(target.floor())
         if target.name == "cohort_page":

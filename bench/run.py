@@ -1,4 +1,4 @@
-"""Benchmark the cohort page, API lists, feeds and schedule against same-run floors and limits.
+"""Benchmark the pages, API lists, feeds and board against same-run floors and limits.
 
 Run:  uv run python bench/run.py [--labs 200 --members 20000] [--repeat 30]   (or: make bench)
 
@@ -100,7 +100,7 @@ def print_table(rows: dict[str, dict[str, Any]]) -> None:
             print(f"  note: {note}")
     print(
         "(median/p90 in ms, server side, in-process. floor = the same rows read with .values() "
-        "(one query; the schedule: three) + orjson; "
+        "(one query; the schedule: three; the board: five) + orjson; "
         "stack = the same floor served through middleware + session + user; "
         "queries = request / floor)"
     )
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
     from django.test.utils import override_settings
 
-    from bench import feeds, measure, schedule
+    from bench import board, feeds, measure, schedule
 
     db = database_description()
     log(f"database: {db['vendor']} {db['version']}; data directory: {var_dir}")
@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     measure.ensure_scale_data(labs=args.labs, members=args.members, seed=args.seed, log=log)
     feed_subject = feeds.ensure_feed_data(log=log)
     schedule_subject = schedule.ensure_schedule_data(log=log)
+    board_subject = board.ensure_board_data(log=log)
 
     subject = measure.pick_subject()
     log(
@@ -147,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         targets = measure.build_targets(subject)
         targets += feeds.build_feed_targets(feed_subject, measure.Target)
         targets.append(schedule.build_schedule_target(schedule_subject))
+        targets.append(board.build_board_target(board_subject))
         measure.check_targets(client, targets)
         measure.count_queries(client, targets)
         log(f"timing: {args.warmup} warm-up + {args.repeat} rounds, interleaved with the floors")
@@ -193,6 +195,12 @@ def main(argv: list[str] | None = None) -> int:
             "schedule_members": schedule_subject.members,
             "schedule_meetings": schedule_subject.meetings,
             "schedule_viewer": schedule_subject.viewer.email,
+            "board_lab": board_subject.cohort.lab.slug,
+            "board_cohort": board_subject.cohort.number,
+            "board_members": board_subject.members,
+            "board_meetings": board_subject.meetings,
+            "board_slots": board_subject.slots,
+            "board_viewer": board_subject.viewer.email,
         },
         "repeat": args.repeat,
         "warmup": args.warmup,

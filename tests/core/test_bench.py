@@ -11,9 +11,17 @@ from django.core.management import call_command
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
-from bench import measure, schedule
+from bench import board, measure, schedule
 from labs.models import Membership, MembershipStatus, Role
-from sessions.models import Meeting, Rsvp, RsvpAnswer
+from sessions.models import (
+    AwayPeriod,
+    Meeting,
+    Rsvp,
+    RsvpAnswer,
+    Slot,
+    SlotAssignment,
+    WaitlistEntry,
+)
 from tests.conftest import client_for
 
 
@@ -145,3 +153,115 @@ def test_bench_schedule_floor_reads_three_queries(schedule_target, django_assert
 
     with django_assert_num_queries(3):
         target.floor()
+
+
+# --- the presenters board target (bench/board.py) ---------------------------------------------
+
+
+@pytest.fixture
+def board_target(db):
+    subject = board.ensure_board_data(log=lambda _message: None)
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        yield subject, board.build_board_target(subject)
+
+
+def test_bench_board_data_is_26_meetings_x_3_tracks_of_40_members(board_target):
+    subject, _target = board_target
+    now = timezone.now()
+
+    viewer = Membership.objects.get(user=subject.viewer, cohort=subject.cohort)
+    meetings = Meeting.objects.filter(cohort=subject.cohort)
+    slots = Slot.objects.filter(meeting__cohort=subject.cohort)
+
+    assert subject.cohort.lab.slug == "bench-board"
+    assert (viewer.role, viewer.status) == (Role.MEMBER, MembershipStatus.ACTIVE)
+    assert subject.cohort.memberships.filter(status=MembershipStatus.ACTIVE).count() == 40
+    assert (
+        meetings.filter(ends_at__lt=now).count(),
+        meetings.filter(ends_at__gte=now).count(),
+    ) == (13, 13)
+    assert set(slots.values_list("kind", flat=True)) == {"chapter", "paper", "implementation"}
+    assert (slots.count(), set(slots.values_list("capacity", flat=True))) == (78, {1})
+    assert SlotAssignment.objects.filter(slot__in=slots).count() == 52
+    assert WaitlistEntry.objects.filter(slot__in=slots).count() == 6
+    assert AwayPeriod.objects.filter(cohort=subject.cohort).count() == 2
+
+
+def test_bench_board_data_is_kept_when_current(board_target):
+    subject, _target = board_target
+
+    again = board.ensure_board_data(log=lambda _message: None)
+
+    assert (again.cohort.pk, again.viewer.pk) == (subject.cohort.pk, subject.viewer.pk)
+
+
+def test_bench_board_floor_has_the_pages_rows(board_target):
+    _subject, target = board_target
+
+    measure.check_targets(target.client, [target])
+
+    assert target.notes == []
+    assert (target.rows, target.floor_rows) == (16, 16)
+
+
+def test_bench_board_page_rows_equal_the_floor_rows(board_target):
+    _subject, target = board_target
+    floor = orjson.loads(target.floor())
+
+    page = board.page_board(target.client.get(target.path).content)
+
+    assert page == board.floor_board(floor)
+    assert [len(row["slots"]) for row in page] == [3] * 16
+    assert sum(len(slot["presenters"]) for row in page for slot in row["slots"]) == 32
+    assert [slot["waiting"] for row in page for slot in row["slots"] if slot["waiting"]] == [
+        2,
+        2,
+        1,
+        1,
+    ]
+    assert [row["away"] for row in page if row["away"]] == [
+        ["발표 회원 10"],
+        ["발표 회원 10"],
+        ["발표 회원 25"],
+    ]
+    assert (len(floor["upcoming"]), len(floor["past"])) == (12, 4)
+
+
+def test_bench_board_floor_knows_the_viewers_slot_and_wait(board_target):
+    _subject, target = board_target
+    floor = orjson.loads(target.floor())
+    slots = [
+        (row["number"], slot["kind"])
+        for row in (*floor["upcoming"], *floor["past"])
+        for cells in row["tracks"]
+        for slot in cells
+    ]
+    flags = [
+        (slot["mine"], slot["waiting"])
+        for row in (*floor["upcoming"], *floor["past"])
+        for cells in row["tracks"]
+        for slot in cells
+    ]
+
+    mine = [cell for cell, flag in zip(slots, flags, strict=True) if flag[0]]
+    waiting = [cell for cell, flag in zip(slots, flags, strict=True) if flag[1]]
+
+    assert (mine, waiting) == ([(15, "paper")], [(17, "chapter")])
+
+
+def test_bench_board_floor_reads_five_queries(board_target, django_assert_num_queries):
+    _subject, target = board_target
+
+    with django_assert_num_queries(5):
+        target.floor()
+
+
+def test_bench_board_page_reads_a_constant_number_of_queries(
+    board_target, django_assert_num_queries
+):
+    _subject, target = board_target
+
+    with django_assert_num_queries(12):
+        response = target.client.get(target.path)
+
+    assert response.status_code == 200
