@@ -19,7 +19,7 @@ from labs.models import (
     Role,
     Visibility,
 )
-from members.models import User
+from members.models import User, display_name_for
 
 
 def _member_lab_ids(user: Any) -> QuerySet[Membership, Any]:
@@ -106,6 +106,16 @@ def membership_for(*, user: Any, cohort: Cohort) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(user=user, cohort=cohort).first()
+
+
+def member_choices_for_cohort(*, cohort: Cohort) -> list[tuple[int, str]]:
+    """(user id, display name) of the active members, by name, for pick lists (one query)."""
+    rows = (
+        Membership.objects.filter(cohort=cohort, status=MembershipStatus.ACTIVE)
+        .order_by("user__profile__display_name", "user__email")
+        .values_list("user_id", "user__email", "user__profile__display_name")
+    )
+    return [(user_id, display_name_for(email, name)) for user_id, email, name in rows]
 
 
 def membership_roster_rows_for_cohort(*, cohort: Cohort) -> QuerySet[Membership, Any]:

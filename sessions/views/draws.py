@@ -24,9 +24,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import ApplicationError, PermissionDeniedError
 from core.htmx import template_for
-from labs.models import Cohort, Membership, MembershipStatus
-from labs.selectors import cohort_get_with_access_for_user, viewer_access_for_lab
-from members.models import User, display_name_for
+from labs.models import Cohort
+from labs.selectors import (
+    cohort_get_with_access_for_user,
+    member_choices_for_cohort,
+    viewer_access_for_lab,
+)
+from members.models import User
 from sessions.draws import DEFAULT_RUNGS_PER_GAP
 from sessions.models import Draw, DrawKind, Slot
 from sessions.selectors import draws as selectors
@@ -49,12 +53,7 @@ def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
 
 def _members(cohort: Cohort) -> list[tuple[int, str]]:
     """Active members of the cohort as checkbox choices, by name (one query)."""
-    rows = (
-        Membership.objects.filter(cohort=cohort, status=MembershipStatus.ACTIVE)
-        .order_by("user__profile__display_name", "user__email")
-        .values_list("user_id", "user__email", "user__profile__display_name")
-    )
-    return [(uid, display_name_for(email, name)) for uid, email, name in rows]
+    return member_choices_for_cohort(cohort=cohort)
 
 
 def _slot_label(slot: Slot) -> str:

@@ -25,8 +25,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import ApplicationError, PermissionDeniedError
 from core.htmx import template_for
-from labs.models import Cohort, Membership, MembershipStatus
-from labs.selectors import cohort_get_with_access_for_user, viewer_access_for_lab
+from labs.models import Cohort, MembershipStatus
+from labs.selectors import (
+    cohort_get_with_access_for_user,
+    member_choices_for_cohort,
+    viewer_access_for_lab,
+)
 from members.models import User
 from sessions.models import Meeting, SlotKind
 from sessions.selectors import meeting_get_for_user
@@ -66,14 +70,9 @@ def _back(request: HttpRequest, cohort: Cohort) -> HttpResponse:
 
 def _members(cohort: Cohort) -> list[dict[str, Any]]:
     """Active members of the cohort, for the leaders' assign menus (one query)."""
-    from members.models import display_name_for
-
-    rows = (
-        Membership.objects.filter(cohort=cohort, status=MembershipStatus.ACTIVE)
-        .order_by("user__profile__display_name", "user__email")
-        .values_list("user_id", "user__email", "user__profile__display_name")
-    )
-    return [{"id": uid, "name": display_name_for(email, name)} for uid, email, name in rows]
+    return [
+        {"id": user_id, "name": name} for user_id, name in member_choices_for_cohort(cohort=cohort)
+    ]
 
 
 def _is_active_member(access: Any, cohort: Cohort) -> bool:
