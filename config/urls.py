@@ -28,4 +28,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("labs.urls")),
     path("", include("sessions.urls")),
+    path("", include("trackers.urls")),
+    path("", include("notifications.urls")),
+    path("", include("community.urls")),
 ]

@@ -1,4 +1,5 @@
-"""Places, meeting series and meetings, RSVPs and attendance, date polls, travel times."""
+"""Places, meetings, RSVPs and attendance, date polls, presentation slots, and the paper pool
+with its bids and review assignments."""
 
 from __future__ import annotations
 
@@ -230,12 +231,18 @@ class Rsvp(TimeStampedModel):
     )
     answer = models.CharField(_("answer"), max_length=8, choices=RsvpAnswer.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    external_id = models.CharField(  # noqa: DJ001 -- NULL means "none", unique-safe
+        _("external id"), max_length=120, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("RSVP")
         verbose_name_plural = _("RSVPs")
         constraints = [
             models.UniqueConstraint(fields=["meeting", "user"], name="rsvp_one_per_member"),
+            models.UniqueConstraint(
+                fields=["meeting", "external_id"], name="rsvp_external_id_unique_per_meeting"
+            ),
             models.CheckConstraint(
                 condition=Q(answer__in=[c.value for c in RsvpAnswer]), name="rsvp_answer_known"
             ),
@@ -261,12 +268,18 @@ class Attendance(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    external_id = models.CharField(  # noqa: DJ001 -- NULL means "none", unique-safe
+        _("external id"), max_length=120, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         constraints = [
             models.UniqueConstraint(fields=["meeting", "user"], name="attendance_one_per_member"),
+            models.UniqueConstraint(
+                fields=["meeting", "external_id"], name="attendance_external_id_unique_per_meeting"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=[c.value for c in AttendanceStatus]),
                 name="attendance_status_known",
@@ -294,9 +307,18 @@ class Poll(TimeStampedModel):
         Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="poll"
     )
 
+    external_id = models.CharField(  # noqa: DJ001 -- NULL means "none", unique-safe
+        _("external id"), max_length=120, null=True, blank=True
+    )
+
     class Meta:
         verbose_name = _("date poll")
         verbose_name_plural = _("date polls")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "external_id"], name="poll_external_id_unique_per_cohort"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -517,6 +539,9 @@ class SwapRequest(TimeStampedModel):
         _("status"), max_length=10, choices=SwapStatus.choices, default=SwapStatus.PENDING
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    external_id = models.CharField(  # noqa: DJ001 -- NULL means "none", unique-safe
+        _("external id"), max_length=120, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("swap request")
@@ -525,6 +550,9 @@ class SwapRequest(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=[c.value for c in SwapStatus]), name="swap_status_known"
+            ),
+            models.UniqueConstraint(
+                fields=["requester_slot", "external_id"], name="swap_external_id_unique_per_slot"
             ),
             models.CheckConstraint(
                 condition=~Q(requester_slot=F("target_slot")), name="swap_between_two_slots"
@@ -567,6 +595,10 @@ class Draw(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
+    external_id = models.CharField(  # noqa: DJ001 -- NULL means "none", unique-safe
+        _("external id"), max_length=120, null=True, blank=True
+    )
+
     class Meta:
         verbose_name = _("draw")
         verbose_name_plural = _("draws")
@@ -575,7 +607,236 @@ class Draw(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(kind__in=[c.value for c in DrawKind]), name="draw_kind_known"
             ),
+            models.UniqueConstraint(
+                fields=["cohort", "external_id"], name="draw_external_id_unique_per_cohort"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Paper review: the pool, bids, load caps and assignments ---------------------------------
+
+
+class ReviewSettings(TimeStampedModel):
+    """A cohort's paper-review defaults; created on first use."""
+
+    cohort = models.OneToOneField(
+        "labs.Cohort", on_delete=models.CASCADE, related_name="review_settings"
+    )
+    reviews_per_paper = models.PositiveSmallIntegerField(_("reviews per paper"), default=2)
+    load_cap = models.PositiveSmallIntegerField(_("reviews per member"), default=3)
+    due_days = models.PositiveSmallIntegerField(_("days to write a review"), default=14)
+    bidding_open = models.BooleanField(_("bidding open"), default=True)
+
+    class Meta:
+        verbose_name = _("review settings")
+        verbose_name_plural = _("review settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reviews_per_paper__lte=20), name="review_settings_demand_sane"
+            ),
+            models.CheckConstraint(condition=Q(load_cap__lte=50), name="review_settings_cap_sane"),
+            models.CheckConstraint(
+                condition=Q(due_days__gte=1, due_days__lte=365), name="review_settings_due_sane"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort} · {self.reviews_per_paper}/{self.load_cap}"
+
+
+class PaperStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    SCHEDULED = "scheduled", _("Scheduled")
+    REVIEWED = "reviewed", _("Reviewed")
+
+
+class Paper(TimeStampedModel):
+    """A paper in a cohort's pool, optionally presented in a slot (a "slow paper" series)."""
+
+    cohort = models.ForeignKey("labs.Cohort", on_delete=models.CASCADE, related_name="papers")
+    track = models.CharField(
+        _("track"), max_length=16, choices=SlotKind.choices, default=SlotKind.PAPER
+    )
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    # Normalised arXiv identifier ("1706.03762"), used to recognise a paper pasted twice.
+    arxiv_id = models.CharField(_("arXiv id"), max_length=32, blank=True)
+    authors = models.CharField(_("authors"), max_length=1000, blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    abstract = models.TextField(_("abstract"), blank=True, max_length=10000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PaperStatus.choices, default=PaperStatus.PROPOSED
+    )
+    # None: the cohort's ReviewSettings.reviews_per_paper.
+    reviews_needed = models.PositiveSmallIntegerField(_("reviews needed"), null=True, blank=True)
+    suggested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Members who wrote the paper: never assigned to review it.
+    member_authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="authored_papers"
+    )
+    slot = models.ForeignKey(
+        Slot, on_delete=models.SET_NULL, null=True, blank=True, related_name="papers"
+    )
+    writeup_url = models.URLField(_("write-up link"), max_length=500, blank=True)
+    external_id = models.CharField(  # noqa: DJ001 -- NULL means "none", unique-safe
+        _("external id"), max_length=120, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("paper")
+        verbose_name_plural = _("papers")
+        ordering = ["cohort_id", "title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[c.value for c in PaperStatus]), name="paper_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(track__in=[c.value for c in SlotKind]), name="paper_track_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
+                name="paper_year_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviews_needed__isnull=True) | Q(reviews_needed__lte=20),
+                name="paper_reviews_needed_sane",
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "arxiv_id"],
+                condition=~Q(arxiv_id=""),
+                name="paper_arxiv_id_once_per_cohort",
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "external_id"], name="paper_external_id_unique_per_cohort"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BidPreference(models.TextChoices):
+    """How much a member wants to review a paper; "conflict" means never."""
+
+    VERY_HIGH = "very_high", _("Very high")
+    HIGH = "high", _("High")
+    NEUTRAL = "neutral", _("Neutral")
+    LOW = "low", _("Low")
+    VERY_LOW = "very_low", _("Very low")
+    CONFLICT = "conflict", _("Conflict")
+
+
+class Bid(TimeStampedModel):
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="bids")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="paper_bids"
+    )
+    preference = models.CharField(_("bid"), max_length=10, choices=BidPreference.choices)
+    external_id = models.CharField(  # noqa: DJ001 -- NULL means "none", unique-safe
+        _("external id"), max_length=120, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "user"], name="bid_one_per_member"),
+            models.CheckConstraint(
+                condition=Q(preference__in=[c.value for c in BidPreference]),
+                name="bid_preference_known",
+            ),
+            models.UniqueConstraint(
+                fields=["paper", "external_id"], name="bid_external_id_unique_per_paper"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper} · {self.user} · {self.preference}"
+
+
+class ReviewerCap(TimeStampedModel):
+    """A member's own load cap in a cohort, overriding ReviewSettings.load_cap."""
+
+    cohort = models.ForeignKey("labs.Cohort", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    cap = models.PositiveSmallIntegerField(_("reviews at most"))
+
+    class Meta:
+        verbose_name = _("review load cap")
+        verbose_name_plural = _("review load caps")
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "user"], name="reviewer_cap_once"),
+            models.CheckConstraint(condition=Q(cap__lte=50), name="reviewer_cap_sane"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ≤ {self.cap}"
+
+
+class ReviewStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    STARTED = "started", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class ReviewSource(models.TextChoices):
+    SOLVER = "solver", _("Assignment solver")
+    LEADER = "leader", _("Assigned by a leader")
+
+
+class ReviewAssignment(TimeStampedModel):
+    """One reviewer of one paper. Started or submitted reviews and leader-forced pairs are kept
+    when the solver is re-run (adjust mode)."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_assignments"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.ASSIGNED
+    )
+    source = models.CharField(
+        _("source"), max_length=8, choices=ReviewSource.choices, default=ReviewSource.SOLVER
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # Why this pair, as data rendered in the reader's language:
+    # {"bid": "high", "load": 2, "cap": 3, "kept": false, "forced": false}.
+    reason = models.JSONField(_("reason"), default=dict, blank=True)
+    writeup_url = models.URLField(_("write-up link"), max_length=500, blank=True)
+    writeup_notes = models.TextField(_("write-up notes"), blank=True, max_length=20000)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    external_id = models.CharField(  # noqa: DJ001 -- NULL means "none", unique-safe
+        _("external id"), max_length=120, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        ordering = ["paper_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "reviewer"], name="review_once_per_pair"),
+            models.CheckConstraint(
+                condition=Q(status__in=[c.value for c in ReviewStatus]),
+                name="review_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=[c.value for c in ReviewSource]),
+                name="review_source_known",
+            ),
+            models.UniqueConstraint(
+                fields=["paper", "external_id"], name="review_external_id_unique_per_paper"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper} · {self.reviewer}"

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sessions.apps.SessionsConfig",
     "trackers",
     "notifications",
+    "community",
 ]
 
 MIDDLEWARE = [

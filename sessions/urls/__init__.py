@@ -10,6 +10,7 @@ from sessions.urls import (
     meetings,
     places,
     polls,
+    reviews,
     rotation,
     slots,
     swaps,
@@ -28,4 +29,5 @@ urlpatterns = [
     *swaps.urlpatterns,
     *history.urlpatterns,
     *draws.urlpatterns,
+    *reviews.urlpatterns,
 ]

@@ -1,0 +1,2 @@
+"""Trackers api: coding.py (problem sets, problems, solves), interview.py (topics, questions,
+answers)."""

@@ -1,0 +1,2 @@
+"""Trackers selectors: coding.py (problem sets, problems, solves), interview.py (topics, questions,
+answers)."""

@@ -1,0 +1,2 @@
+"""Trackers views: coding.py (problem sets, problems, solves), interview.py (topics, questions,
+answers)."""
