@@ -20,3 +20,7 @@ if not REDIS_URL:
         **CACHES,
         "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
     }
+
+# Development: a webhook may point at a receiver on this machine (http, loopback).
+NOTIFICATIONS_WEBHOOK_ALLOW_HTTP = env_bool("NOTIFICATIONS_WEBHOOK_ALLOW_HTTP", default=DEBUG)
+NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = env_bool("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
