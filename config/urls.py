@@ -25,6 +25,7 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    path("", include("core.urls")),
     path("", include("members.urls")),
     path("", include("labs.urls")),
     path("", include("sessions.urls")),
@@ -32,3 +33,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("community.urls")),
 ]
+
+# Under /api/ a URL nothing answers gets the API's JSON error, not an HTML page.
+handler404 = "core.views.not_found"

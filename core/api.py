@@ -16,7 +16,13 @@ import orjson
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    PermissionDenied,
+    SuspiciousOperation,
+)
+from django.db import DataError
 from django.db.models import ForeignKey, Model, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
@@ -61,9 +67,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     # Imported here: rest_framework.views imports this module (for the renderer, throttle
     # and pagination settings) while it defines APIView.
     from rest_framework.views import exception_handler as drf_exception_handler
+    from rest_framework.views import set_rollback
 
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    if isinstance(exc, SuspiciousOperation):
+        # Too many form fields, a malformed multipart body: Django would answer an HTML 400.
+        return Response(error_body("invalid", _("The request could not be read.")), status=400)
+    if isinstance(exc, DataError | OverflowError):
+        # A value the database cannot hold or compare (a number past 64 bits, a time zone
+        # offset past 15:59, a NUL byte in text): bad input that passed the shape checks.
+        set_rollback()
+        message = _("A value is out of range or contains characters that are not allowed.")
+        return Response(error_body("invalid", message), status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -95,6 +111,24 @@ class StableCursorPagination(CursorPagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response({"results": data, "next": self.get_next_link()})
+
+    def decode_cursor(self, request: Request) -> Any:
+        """DRF's cursor, or 400 (not DRF's 404) for one this API did not issue: the list
+        exists, the cursor is bad input. The position must be an id, as the order is by id."""
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            cursor = None
+            valid = False
+        else:
+            position = getattr(cursor, "position", None)
+            valid = position is None or (
+                position.isdigit() and int(position) < 2**63 and position.isascii()
+            )
+        if not valid:
+            message = str(self.invalid_cursor_message)
+            raise exceptions.ValidationError({self.cursor_query_param: [message]})
+        return cursor
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -652,7 +686,14 @@ def _datetime_converter(field: _AnyField) -> Callable[[Any], Any] | None:
     def convert(value: Any) -> Any:
         if type(value) is not dt.datetime or value.utcoffset() is None:
             return _SLOW
-        text = value.astimezone(zone).isoformat()
+        local = value.astimezone(zone)
+        # (Offsets with seconds ended by 1973, Monrovia's last: later years skip the check.)
+        offset = local.utcoffset() if local.year < 1973 else None
+        if offset is not None and offset.seconds % 60:
+            # A zone's local mean time before standard time (Seoul before 1908: +08:27:52):
+            # RFC 3339 has no seconds in an offset, so such a moment is given in UTC.
+            local = value.astimezone(dt.UTC)
+        text = local.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return convert

@@ -40,3 +40,10 @@ class PermissionDeniedError(ApplicationError):
 class ConflictError(ApplicationError):
     code = "conflict"
     status = 409
+
+
+class PreconditionFailedError(ApplicationError):
+    """If-Match named a version of the object that is no longer current."""
+
+    code = "precondition_failed"
+    status = 412

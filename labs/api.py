@@ -23,13 +23,13 @@ from rest_framework.response import Response
 from core.api import (
     FastReadModelSerializer,
     ObjectUrlField,
-    StaticFilterSet,
     limit_to_token_lab,
     request_user,
     rows_for_list,
     validate_input,
 )
 from core.errors import PermissionDeniedError
+from core.sync_api import ETagMixin, ExternalIdUpsertMixin, SyncFilterSet
 from labs.models import (
     Cohort,
     CohortStatus,
@@ -262,7 +262,7 @@ class InvitationAcceptSerializer(serializers.Serializer[Any]):
 # --- Filters ------------------------------------------------------------------------------
 
 
-class LabFilter(StaticFilterSet):
+class LabFilter(SyncFilterSet):
     lab = django_filters.CharFilter(field_name="slug", label=_lazy("Lab slug"))
     visibility = django_filters.ChoiceFilter(choices=Visibility.choices)
 
@@ -271,7 +271,7 @@ class LabFilter(StaticFilterSet):
         fields = ("lab", "visibility")
 
 
-class CohortFilter(StaticFilterSet):
+class CohortFilter(SyncFilterSet):
     lab = django_filters.CharFilter(field_name="lab__slug", label=_lazy("Lab slug"))
     status = django_filters.ChoiceFilter(choices=CohortStatus.choices)
 
@@ -280,7 +280,7 @@ class CohortFilter(StaticFilterSet):
         fields = ("lab", "status")
 
 
-class MembershipFilter(StaticFilterSet):
+class MembershipFilter(SyncFilterSet):
     lab = django_filters.CharFilter(field_name="cohort__lab__slug", label=_lazy("Lab slug"))
     cohort = django_filters.NumberFilter(field_name="cohort_id", label=_lazy("Cohort id"))
     role = django_filters.ChoiceFilter(choices=Role.choices)
@@ -291,7 +291,7 @@ class MembershipFilter(StaticFilterSet):
         fields = ("lab", "cohort", "role", "status")
 
 
-class InvitationFilter(StaticFilterSet):
+class InvitationFilter(SyncFilterSet):
     lab = django_filters.CharFilter(field_name="cohort__lab__slug", label=_lazy("Lab slug"))
     cohort = django_filters.NumberFilter(field_name="cohort_id", label=_lazy("Cohort id"))
 
@@ -311,11 +311,18 @@ def _visible_cohorts(request: Request) -> QuerySet[Cohort]:
     return limit_to_token_lab(cohort_list_visible(user=request.user), request, "lab_id")
 
 
-class LabViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Lab]):
+class LabViewSet(
+    ETagMixin,
+    ExternalIdUpsertMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Lab],
+):
     """Labs you belong to, and public labs. Filter with ?lab=<slug>, ?visibility=."""
 
     serializer_class = LabSerializer
     filterset_class = LabFilter
+    external_id_input = LabCreateSerializer
 
     def get_queryset(self) -> QuerySet[Lab, Any]:
         return rows_for_list(_visible_labs(self.request), self)
@@ -353,12 +360,18 @@ class LabViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
 
 class CohortViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Cohort]
+    ETagMixin,
+    ExternalIdUpsertMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Cohort],
 ):
     """Cohorts (기수) of the labs you belong to. Filter with ?lab=<slug> and ?status=."""
 
     serializer_class = CohortSerializer
     filterset_class = CohortFilter
+    external_id_scope, external_id_scope_lookup = "lab", "lab_id"
+    external_id_input = CohortCreateSerializer
 
     def get_queryset(self) -> QuerySet[Cohort, Any]:
         return rows_for_list(_visible_cohorts(self.request), self)
@@ -407,7 +420,7 @@ class CohortViewSet(
 
 
 class MembershipViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Membership]
+    ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Membership]
 ):
     """Who is in which cohort with which role, in the labs you belong to. Filter with
     ?lab=<slug>, ?cohort=<id>, ?role=, ?status=. People join through invitations/accept/."""
@@ -442,7 +455,7 @@ class MembershipViewSet(
 
 
 class InvitationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Invitation]
+    ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Invitation]
 ):
     """Join links of the cohorts you manage. Filter with ?lab=<slug>, ?cohort=<id>."""
 

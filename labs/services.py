@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.changes import record_changes
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from labs.models import (
     Cohort,
@@ -30,6 +31,7 @@ from labs.models import (
 )
 from members.models import User
 from members.services import user_create
+from notifications.services import notify
 
 INVITATION_MAX_DAYS = 90
 # Lab addresses that would shadow fixed URLs under /labs/.
@@ -225,11 +227,12 @@ def cohort_roll_over(
         status=CohortStatus.PLANNED,
     )
     today = timezone.localdate()
-    Membership.objects.bulk_create(
+    carried = Membership.objects.bulk_create(
         Membership(user_id=user_id, cohort=cohort, role=member.role, joined_on=today)
         for user_id, member in source_members.items()
         if user_id != actor.pk
     )
+    record_changes(Membership, carried)  # bulk_create sends no signals: tell the changes feed
     if finish_source and source.status != CohortStatus.FINISHED:
         source.status = CohortStatus.FINISHED
         source.save(update_fields=["status", "updated_at"])
@@ -315,6 +318,40 @@ def membership_remove(*, actor: User, membership: Membership) -> Membership:
     return membership
 
 
+@transaction.atomic
+def membership_add(
+    *, actor: User, cohort: Cohort, user: User, role: str = Role.MEMBER
+) -> Membership:
+    """Put a person into a cohort (an accepted application): a new membership, or their old
+    row made active again so the cohort's history keeps one row per person."""
+    _require(
+        actor, "labs.manage_members", cohort, _("Only leaders and facilitators can add members.")
+    )
+    if role not in Role.values or role == Role.LEADER:
+        raise ApplicationError(
+            _("Add as facilitator, member or guest; appoint leaders from the roster."),
+            fields={"role": [_("Invalid choice.")]},
+        )
+    existing = Membership.objects.select_for_update().filter(user=user, cohort=cohort).first()
+    if existing is not None and existing.status == MembershipStatus.ACTIVE:
+        raise ConflictError(
+            _("This person is already a member of the cohort."), code="already_member"
+        )
+    if existing is not None:
+        existing.status, existing.left_on, existing.role = MembershipStatus.ACTIVE, None, role
+        existing.joined_on = timezone.localdate()
+        existing.save(update_fields=["status", "left_on", "role", "joined_on", "updated_at"])
+        return existing
+    try:
+        # Two leaders accepting at once: the unique (user, cohort) index lets one row in.
+        with transaction.atomic():
+            return Membership.objects.create(user=user, cohort=cohort, role=role)
+    except IntegrityError:
+        raise ConflictError(
+            _("This person is already a member of the cohort."), code="already_member"
+        ) from None
+
+
 def invitation_create(
     *,
     actor: User,
@@ -396,6 +433,18 @@ def invitation_accept(*, user: User, invitation: Invitation) -> Membership:
     ).update(use_count=F("use_count") + 1)
     if taken != 1:
         raise ConflictError(_("This invitation link has been used up."), code="invitation_used_up")
+    notify(
+        kind="invitation_accepted",
+        recipients=User.objects.filter(
+            memberships__cohort=invitation.cohort,
+            memberships__role=Role.LEADER,
+            memberships__status=MembershipStatus.ACTIVE,
+        ).exclude(pk=user.pk),
+        cohort=invitation.cohort,
+        target=invitation,
+        params={"name": user.display_name, "role": invitation.role},
+        url=invitation.cohort.get_absolute_url(),
+    )
     if existing is not None:
         existing.status, existing.left_on, existing.role = (
             MembershipStatus.ACTIVE,

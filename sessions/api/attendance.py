@@ -21,20 +21,20 @@ from rest_framework.response import Response
 from core.api import (
     FastReadModelSerializer,
     ObjectUrlField,
-    StaticFilterSet,
     limit_to_token_lab,
     request_user,
     rows_for_list,
     validate_input,
 )
+from core.sync_api import ETagMixin, SyncFilterSet
 from members.models import display_name_for
 from sessions.models import Meeting, Rsvp, RsvpAnswer
 from sessions.selectors import meeting_list_visible
 from sessions.selectors.attendance import rsvp_list_visible
 from sessions.services.attendance import NOTE_MAX_LENGTH, rsvp_set
 
-# Rsvp has no external_id column: a member's answer is identified by (meeting, user).
-RSVP_OBJECT_FIELDS = ("id", "url", "created_at", "updated_at")
+# A member's answer is identified by (meeting, user); external_id is for sync clients.
+RSVP_OBJECT_FIELDS = ("id", "url", "created_at", "updated_at", "external_id")
 
 
 class RsvpSerializer(FastReadModelSerializer[Rsvp]):
@@ -73,7 +73,7 @@ class RsvpInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class RsvpFilter(StaticFilterSet):
+class RsvpFilter(SyncFilterSet):
     lab = django_filters.CharFilter(
         field_name="meeting__cohort__lab__slug", label=_lazy("Lab slug")
     )
@@ -86,7 +86,9 @@ class RsvpFilter(StaticFilterSet):
         fields = ("lab", "cohort", "meeting", "answer")
 
 
-class RsvpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Rsvp]):
+class RsvpViewSet(
+    ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Rsvp]
+):
     """Answers (going / maybe / not going) to the meetings of your labs. Filter with
     ?lab=<slug>, ?cohort=<id>, ?meeting=<id>, ?answer=. POST answers for yourself."""
 

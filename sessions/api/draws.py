@@ -24,11 +24,11 @@ from core.api import (
     ErrorResponseSerializer,
     FastReadModelSerializer,
     ObjectUrlField,
-    StaticFilterSet,
     limit_to_token_lab,
     request_user,
     validate_input,
 )
+from core.sync_api import ETagMixin, SyncFilterSet
 from labs.selectors import cohort_list_visible
 from sessions import draws as engine
 from sessions.models import Draw, DrawKind
@@ -91,6 +91,7 @@ class DrawSerializer(FastReadModelSerializer[Draw]):
             "url",
             "created_at",
             "updated_at",
+            "external_id",
             "cohort",
             "lab_slug",
             "kind",
@@ -145,7 +146,7 @@ class DrawCreateSerializer(serializers.Serializer[Any]):
     )
 
 
-class DrawFilter(StaticFilterSet):
+class DrawFilter(SyncFilterSet):
     lab = django_filters.CharFilter(field_name="cohort__lab__slug", label=_lazy("Lab slug"))
     cohort = django_filters.NumberFilter(field_name="cohort_id", label=_lazy("Cohort id"))
     kind = django_filters.ChoiceFilter(choices=DrawKind.choices)
@@ -164,6 +165,7 @@ _REFUSALS = {
 
 
 class DrawViewSet(
+    ETagMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -32,13 +32,13 @@ from rest_framework.response import Response
 from core.api import (
     FastReadModelSerializer,
     ObjectUrlField,
-    StaticFilterSet,
     limit_to_token_lab,
     request_user,
     rows_for_list,
     validate_input,
 )
 from core.errors import ApplicationError
+from core.sync_api import ETagMixin, ExternalIdUpsertMixin, SyncFilterSet
 from labs.api import UNKNOWN_COHORT, VisiblePrimaryKeyField
 from labs.models import Cohort
 from labs.selectors import cohort_list_visible
@@ -231,7 +231,7 @@ def _moment(value: str) -> datetime | None:
     return moment
 
 
-class MeetingFilter(StaticFilterSet):
+class MeetingFilter(SyncFilterSet):
     lab = django_filters.CharFilter(field_name="cohort__lab__slug", label=_lazy("Lab slug"))
     cohort = django_filters.NumberFilter(field_name="cohort_id", label=_lazy("Cohort id"))
     status = django_filters.ChoiceFilter(choices=MeetingStatus.choices)
@@ -282,13 +282,19 @@ def _write_context(request: Request) -> dict[str, Any]:
     )
 )
 class MeetingViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Meeting]
+    ETagMixin,
+    ExternalIdUpsertMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Meeting],
 ):
     """Meetings of the labs you belong to, numbered per cohort. Filter with ?lab=<slug>,
     ?cohort=<id>, ?status=, ?from= and ?to= (a date or an ISO date-time)."""
 
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
+    external_id_scope, external_id_scope_lookup = "cohort", "cohort_id"
+    external_id_input = MeetingCreateSerializer
 
     def get_queryset(self) -> QuerySet[Meeting, Any]:
         meetings = limit_to_token_lab(

@@ -20,12 +20,12 @@ from rest_framework.response import Response
 from core.api import (
     FastReadModelSerializer,
     ObjectUrlField,
-    StaticFilterSet,
     limit_to_token_lab,
     request_user,
     rows_for_list,
     validate_input,
 )
+from core.sync_api import ETagMixin, ExternalIdUpsertMixin, SyncFilterSet
 from labs.api import UNKNOWN_LAB, VisiblePrimaryKeyField
 from labs.models import Lab
 from labs.selectors import lab_list_visible
@@ -82,7 +82,7 @@ class LocationCreateSerializer(LocationUpdateSerializer):
     )
 
 
-class LocationFilter(StaticFilterSet):
+class LocationFilter(SyncFilterSet):
     lab = django_filters.CharFilter(field_name="lab__slug", label=_lazy("Lab slug"))
 
     class Meta:
@@ -91,13 +91,19 @@ class LocationFilter(StaticFilterSet):
 
 
 class LocationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Location]
+    ETagMixin,
+    ExternalIdUpsertMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Location],
 ):
     """Places of the labs you belong to. Filter with ?lab=<slug>. Leaders and facilitators
     create, change and delete them; deleting a place keeps its meetings, without a place."""
 
     serializer_class = LocationSerializer
     filterset_class = LocationFilter
+    external_id_scope, external_id_scope_lookup = "lab", "lab_id"
+    external_id_input = LocationCreateSerializer
 
     def get_queryset(self) -> QuerySet[Location, Any]:
         places = limit_to_token_lab(

@@ -23,13 +23,13 @@ from rest_framework.response import Response
 from core.api import (
     FastReadModelSerializer,
     ObjectUrlField,
-    StaticFilterSet,
     limit_to_token_lab,
     request_user,
     rows_for_list,
     validate_input,
 )
 from core.errors import ApplicationError
+from core.sync_api import ETagMixin, SyncFilterSet
 from labs.api import UNKNOWN_COHORT, VisiblePrimaryKeyField
 from labs.models import Cohort
 from labs.selectors import cohort_list_visible
@@ -48,8 +48,7 @@ from sessions.services.polls import (
     poll_vote,
 )
 
-# Poll has no external_id column (polls are made here, not synced in).
-POLL_OBJECT_FIELDS = ("id", "url", "created_at", "updated_at")
+POLL_OBJECT_FIELDS = ("id", "url", "created_at", "updated_at", "external_id")
 
 
 # --- Output -------------------------------------------------------------------------------
@@ -229,7 +228,7 @@ class PollCopyAnswersSerializer(serializers.Serializer[Any]):
 # --- Filters and viewset ------------------------------------------------------------------
 
 
-class PollFilter(StaticFilterSet):
+class PollFilter(SyncFilterSet):
     lab = django_filters.CharFilter(field_name="cohort__lab__slug", label=_lazy("Lab slug"))
     cohort = django_filters.NumberFilter(field_name="cohort_id", label=_lazy("Cohort id"))
     open = django_filters.BooleanFilter(
@@ -250,7 +249,9 @@ def _with_results(polls: QuerySet[Poll]) -> QuerySet[Poll]:
     return polls.prefetch_related(Prefetch("options", queryset=options))
 
 
-class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Poll]):
+class PollViewSet(
+    ETagMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Poll]
+):
     """Date polls of your labs' cohorts, with their candidate times, counts and answers.
     Filter with ?lab=<slug>, ?cohort=<id>, ?open=true|false. Leaders and facilitators
     create polls and schedule the chosen time; active members of the cohort answer."""

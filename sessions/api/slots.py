@@ -24,11 +24,11 @@ from core.api import (
     ErrorResponseSerializer,
     FastReadModelSerializer,
     ObjectUrlField,
-    StaticFilterSet,
     limit_to_token_lab,
     request_user,
     validate_input,
 )
+from core.sync_api import ETagMixin, ExternalIdUpsertMixin, SyncFilterSet
 from sessions.models import Meeting, Slot, SlotAssignment, SlotKind
 from sessions.selectors import meeting_list_visible
 from sessions.selectors.slots import slot_list_visible
@@ -95,7 +95,7 @@ class SlotCreateSerializer(SlotUpdateSerializer):
     )
 
 
-class SlotFilter(StaticFilterSet):
+class SlotFilter(SyncFilterSet):
     lab = django_filters.CharFilter(
         field_name="meeting__cohort__lab__slug", label=_lazy("Lab slug")
     )
@@ -115,13 +115,21 @@ _REFUSALS = {
 }
 
 
-class SlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Slot]):
+class SlotViewSet(
+    ETagMixin,
+    ExternalIdUpsertMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Slot],
+):
     """Presentation slots of the meetings of your labs, with their presenters. Filter with
     ?lab=<slug>, ?cohort=<id>, ?meeting=<id>, ?kind=. Leaders and facilitators create, change
     and delete slots; members claim and give back their own place."""
 
     serializer_class = SlotSerializer
     filterset_class = SlotFilter
+    external_id_scope, external_id_scope_lookup = "meeting", "meeting_id"
+    external_id_input = SlotCreateSerializer
 
     def get_queryset(self) -> QuerySet[Slot]:
         presenters = SlotAssignment.objects.select_related("user__profile").order_by(

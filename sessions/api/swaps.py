@@ -24,12 +24,12 @@ from core.api import (
     ErrorResponseSerializer,
     FastReadModelSerializer,
     ObjectUrlField,
-    StaticFilterSet,
     limit_to_token_lab,
     request_user,
     rows_for_list,
     validate_input,
 )
+from core.sync_api import ETagMixin, SyncFilterSet
 from members.models import User, display_name_for
 from sessions.models import Slot, SwapRequest, SwapStatus
 from sessions.selectors.slots import slot_list_visible
@@ -62,6 +62,7 @@ class SwapRequestSerializer(FastReadModelSerializer[SwapRequest]):
             "url",
             "created_at",
             "updated_at",
+            "external_id",
             "cohort",
             "lab_slug",
             "requester",
@@ -94,7 +95,7 @@ class SwapRequestCreateSerializer(serializers.Serializer[Any]):
     )
 
 
-class SwapRequestFilter(StaticFilterSet):
+class SwapRequestFilter(SyncFilterSet):
     status = django_filters.ChoiceFilter(choices=SwapStatus.choices)
     lab = django_filters.CharFilter(
         field_name="requester_slot__meeting__cohort__lab__slug", label=_lazy("Lab slug")
@@ -117,7 +118,10 @@ _LAB = "requester_slot__meeting__cohort__lab_id"
 
 
 class SwapRequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[SwapRequest]
+    ETagMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[SwapRequest],
 ):
     """Swap requests you made or received (filter with ?status=, ?lab=<slug>, ?cohort=<id>).
     Ask another presenter of your cohort to exchange slots; they accept or decline, you may

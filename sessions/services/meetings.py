@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.changes import record_changes
 from core.errors import ApplicationError, PermissionDeniedError
 from labs.models import Cohort
 from sessions import series as cadence_rules
@@ -422,6 +423,7 @@ def meeting_series_create(
         )
         for index, (start, end) in enumerate(slots)
     )
+    record_changes(Meeting, meetings)  # bulk_create sends no signals: tell the changes feed
     return series, meetings
 
 
@@ -527,6 +529,7 @@ def meeting_series_update(
             )
             for index, (start, end) in enumerate(to_create)
         )
+        record_changes(Meeting, change.created)  # bulk_create sends no signals: the feed
     series.interval_weeks, series.weekday, series.start_time = interval_weeks, weekday, start_time
     series.duration_minutes, series.first_date = duration_minutes, first_date
     series.count, series.until, series.skip_dates = count, until, skip_list

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.changes import record_changes
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from labs.models import Cohort
 from sessions.models import Location, Poll, PollAnswer, PollOption, PollVote
@@ -152,10 +153,12 @@ def poll_vote(*, actor: Any, poll: Poll, answers: Mapping[int, str]) -> list[Pol
             fields=fields,
         )
     PollVote.objects.filter(option__poll=poll, user=actor).delete()
-    return PollVote.objects.bulk_create(
+    votes = PollVote.objects.bulk_create(
         PollVote(option_id=option_id, user=actor, answer=answers[option_id])
         for option_id in option_ids
     )
+    record_changes(PollVote, votes)  # bulk_create sends no signals: tell the changes feed
+    return votes
 
 
 @transaction.atomic
@@ -202,6 +205,7 @@ def poll_copy_answers(*, actor: Any, poll: Poll, source_poll: Poll) -> int:
             option_id__in=[vote.option_id for vote in copies], user=actor
         ).delete()
         PollVote.objects.bulk_create(copies)
+        record_changes(PollVote, copies)  # bulk_create sends no signals: tell the changes feed
     return len(copies)
 
 

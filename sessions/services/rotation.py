@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
+from core.changes import record_changes
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from labs.models import Cohort
 from sessions import rotation
@@ -281,6 +282,7 @@ def rotation_apply(
         )
         for pick in explained
     )
+    record_changes(SlotAssignment, created)  # bulk_create sends no signals: tell the changes feed
     SlotChange.objects.bulk_create(
         SlotChange(
             slot_id=assignment.slot_id,

@@ -15,8 +15,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.changes import record_changes
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from labs.models import Cohort, Membership, MembershipStatus
+from notifications.services import notify
 from sessions.models import (
     AssignmentSource,
     AwayPeriod,
@@ -134,6 +136,14 @@ def _promote(slot: Slot, actor: Any) -> SlotAssignment | None:
         Action.PROMOTED,
         to_user=entry.user,
         reason=_("First on the waitlist when a place was given back."),
+    )
+    notify(
+        kind="slot_promoted",
+        recipients=[entry.user],
+        cohort=slot.meeting.cohort,
+        target=slot,
+        params={"slot": slot.title, "meeting": slot.meeting.number},
+        url=slot.meeting.get_absolute_url(),
     )
     return assignment
 
@@ -503,6 +513,7 @@ def slots_layout_syllabus(
         last_positions[meeting.pk] = position
         slots.append(Slot(meeting=meeting, kind=kind, title=title, position=position))
     created = Slot.objects.bulk_create(slots)
+    record_changes(Slot, created)  # bulk_create sends no signals: tell the changes feed
     SlotChange.objects.bulk_create(
         SlotChange(slot=slot, actor=actor, action=Action.CREATED, reason=slot.title)
         for slot in created

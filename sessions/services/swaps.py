@@ -11,8 +11,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.changes import record_changes
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from members.models import User
+from notifications.services import notify
 from sessions.models import (
     AssignmentSource,
     Meeting,
@@ -139,13 +141,26 @@ def swap_request_create(
         # The partial unique constraint (one pending request per pair of slots) decides a
         # double click or two tabs; the savepoint keeps an outer transaction usable.
         with transaction.atomic():
-            return SwapRequest.objects.create(
+            swap = SwapRequest.objects.create(
                 requester=actor,
                 requester_slot=requester_slot,
                 target=target,
                 target_slot=target_slot,
                 message=message,
             )
+            notify(
+                kind="swap_requested",
+                recipients=[target],
+                cohort=cohort,
+                target=swap,
+                params={
+                    "name": actor.display_name,
+                    "slot": requester_slot.title,
+                    "other_slot": target_slot.title,
+                },
+                url=target_slot.meeting.get_absolute_url(),
+            )
+            return swap
     except IntegrityError:
         raise ConflictError(
             _("A request for this swap is already waiting for an answer."), code="swap_pending"
@@ -226,6 +241,14 @@ def _accept_locked(actor: Any, swap: SwapRequest) -> SwapRequest | ApplicationEr
     _log(mine, actor, SWAPPED, from_user=requester, to_user=target, reason=reason)
     _log(theirs, actor, SWAPPED, from_user=target, to_user=requester, reason=reason)
     _close(swap, SwapStatus.ACCEPTED)
+    notify(
+        kind="swap_accepted",
+        recipients=[requester],
+        cohort=cohort,
+        target=swap,
+        params={"name": target.display_name, "slot": mine.title, "other_slot": theirs.title},
+        url=theirs.meeting.get_absolute_url(),
+    )
     # Other open requests about either moved assignment can no longer be carried out.
     moved = (
         Q(requester=requester, requester_slot=mine)
@@ -233,7 +256,10 @@ def _accept_locked(actor: Any, swap: SwapRequest) -> SwapRequest | ApplicationEr
         | Q(requester=target, requester_slot=theirs)
         | Q(target=target, target_slot=theirs)
     )
-    SwapRequest.objects.filter(moved, status=SwapStatus.PENDING).exclude(pk=swap.pk).update(
+    stale = SwapRequest.objects.filter(moved, status=SwapStatus.PENDING).exclude(pk=swap.pk)
+    # update() sends no signals: tell the changes feed (same transaction, rows locked above).
+    record_changes(SwapRequest, stale)
+    stale.update(
         status=SwapStatus.CANCELLED, decided_at=swap.decided_at, updated_at=swap.decided_at
     )
     return swap
@@ -269,6 +295,14 @@ def swap_request_decline(*, actor: Any, swap: SwapRequest) -> SwapRequest:
     locked = _lock_request(swap)
     _ensure_pending(locked)
     _close(locked, SwapStatus.DECLINED)
+    notify(
+        kind="swap_declined",
+        recipients=[locked.requester],
+        cohort=locked.requester_slot.meeting.cohort,
+        target=locked,
+        params={"name": actor.display_name, "slot": locked.requester_slot.title},
+        url=locked.requester_slot.meeting.get_absolute_url(),
+    )
     return locked
 
 
