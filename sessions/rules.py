@@ -11,7 +11,7 @@ from typing import Any
 
 import rules
 
-from labs.models import MANAGER_ROLES, CohortStatus, Lab, Membership, MembershipStatus
+from labs.models import MANAGER_ROLES, CohortStatus, Lab, Membership, MembershipStatus, Role
 from labs.rules import can_manage_cohort, is_cohort_lab_member, is_lab_leader, is_lab_member
 
 
@@ -68,3 +68,25 @@ rules.add_perm("study_sessions.claim_slot", is_active_cohort_member)
 rules.add_perm("study_sessions.change_slot", can_manage_cohort_object)
 rules.add_perm("study_sessions.apply_rotation", can_manage_cohort_object)
 rules.add_perm("study_sessions.run_draw", can_manage_cohort_object)
+
+
+# Paper review: the lab's members see a cohort's pool; its active members who may review
+# (not guests) suggest papers and bid; its leaders and facilitators (and the lab's leaders)
+# change the pool, the settings and caps, and run and change the assignment.
+@rules.predicate
+def is_cohort_reviewer(user: Any, obj: Any) -> bool:
+    if obj is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user,
+        cohort=_cohort_of(obj),
+        status=MembershipStatus.ACTIVE,
+        role__in=(Role.LEADER, Role.FACILITATOR, Role.MEMBER),
+    ).exists()
+
+
+rules.add_perm("study_sessions.view_paper", can_view_cohort_object | rules.is_superuser)
+rules.add_perm("study_sessions.suggest_paper", is_cohort_reviewer | can_manage_cohort_object)
+rules.add_perm("study_sessions.bid_paper", is_cohort_reviewer)
+rules.add_perm("study_sessions.change_paper", can_manage_cohort_object)
+rules.add_perm("study_sessions.manage_reviews", can_manage_cohort_object)
