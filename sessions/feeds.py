@@ -7,12 +7,16 @@ cancelled meeting stays in the feed with STATUS:CANCELLED so subscribers drop it
 the meeting's own zone (its series' zone, else Asia/Seoul), never the viewer's.
 
 `icalendar` is imported on first use: it takes about 0.1 s to import and only feeds need it.
+
+Other apps add to the feeds without sessions knowing them: `register_feed_source()` adds
+events of their own (community's outside events and deadlines), `register_meeting_link()`
+adds a line with a link to each meeting's description (community's meeting notes).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
@@ -33,7 +37,8 @@ UID_DOMAIN = "labmate"
 REFRESH_INTERVAL = timedelta(hours=1)
 ALARM_BEFORE = timedelta(hours=1)
 # Bumped whenever the rendered shape changes, so every cached ETag stops matching.
-FEED_FORMAT_VERSION = 1
+# 2: a meeting's description links to its notes; outside events and deadlines join the feeds.
+FEED_FORMAT_VERSION = 2
 
 MEMBER_FEED = "member"
 COHORT_FEED = "cohort"
@@ -41,12 +46,16 @@ COHORT_FEED = "cohort"
 
 @dataclass(frozen=True, slots=True)
 class FeedEvent:
-    """One meeting as the feed prints it (plain, already-worded data)."""
+    """One meeting (or another app's event) as the feed prints it (plain, already-worded data).
+
+    `ends_at` None: a moment, such as a deadline (no DTEND: it ends when it starts).
+    `alarm_text` None: the meeting reminder; "": no alarm.
+    """
 
     uid: str
     sequence: int
     starts_at: datetime
-    ends_at: datetime
+    ends_at: datetime | None
     timezone: str
     summary: str
     location: str
@@ -54,6 +63,49 @@ class FeedEvent:
     description: str
     cancelled: bool
     last_modified: datetime
+    alarm_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSource:
+    """Events another app adds to the feeds, registered from its AppConfig.ready().
+
+    `stamps(kind)` gives two expressions over the feed owner's row (a labs Cohort for a
+    cohort feed, a members Profile for a member feed): how many events the feed holds, and
+    the newest updated_at among them. They ride on the query that finds the owner, so the
+    feed's version (ETag) follows the events at no extra query. `events(kind, owner_id, now)`
+    reads and words them (one query); it is called only when the count is not zero.
+    """
+
+    name: str
+    stamps: Callable[[str], tuple[Any, Any]]
+    events: Callable[[str, int, datetime], list[FeedEvent]]
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingLink:
+    """A line "<label>: <url>" in every meeting's description; the URL pattern takes `pk`."""
+
+    label: Callable[[], str]
+    url_name: str
+
+
+_FEED_SOURCES: dict[str, FeedSource] = {}
+_MEETING_LINKS: dict[str, MeetingLink] = {}
+
+
+def register_feed_source(source: FeedSource) -> FeedSource:
+    _FEED_SOURCES[source.name] = source
+    return source
+
+
+def feed_sources() -> tuple[FeedSource, ...]:
+    return tuple(_FEED_SOURCES.values())
+
+
+def register_meeting_link(link: MeetingLink) -> MeetingLink:
+    _MEETING_LINKS[link.url_name] = link
+    return link
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +143,10 @@ def feed_calendar_uid(*, kind: str, owner_id: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{settings.SITE_URL}/calendar/{kind}/{owner_id}"))
 
 
-def _meeting_url_parts() -> tuple[str, str]:
+def _meeting_url_parts(name: str = "sessions:meeting_detail") -> tuple[str, str]:
     # One reverse() per feed: every event's URL is head + pk + tail.
     sentinel = 2147483647
-    url = settings.SITE_URL.rstrip("/") + reverse(
-        "sessions:meeting_detail", kwargs={"pk": sentinel}
-    )
+    url = settings.SITE_URL.rstrip("/") + reverse(name, kwargs={"pk": sentinel})
     head, _sentinel, tail = url.partition(str(sentinel))
     return head, tail
 
@@ -122,10 +172,16 @@ def _location(row: Mapping[str, Any], online_url: str) -> str:
     return online_url
 
 
-def _description(row: Mapping[str, Any], online_url: str, cohort_label: str) -> str:
+def _description(
+    row: Mapping[str, Any],
+    online_url: str,
+    cohort_label: str,
+    links: Sequence[tuple[str, str, str]] = (),
+) -> str:
     lines = [f"{row['lab_name']} · {cohort_label}"]
     if online_url:
         lines.append(_("Online: %(url)s") % {"url": online_url})
+    lines += [f"{label}: {head}{row['id']}{tail}" for label, head, tail in links]
     if row["agenda"]:
         lines += ["", row["agenda"]]
     return "\n".join(lines)
@@ -140,6 +196,7 @@ def _cohort_label(number: int, name: str) -> str:
 def feed_events_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[FeedEvent]:
     """Word meeting rows (sessions.selectors.feeds.feed_meeting_rows) in the active language."""
     head, tail = _meeting_url_parts()
+    links = [(link.label(), *_meeting_url_parts(link.url_name)) for link in _MEETING_LINKS.values()]
     default_zone = settings.TIME_ZONE
     events = []
     for row in rows:
@@ -155,7 +212,10 @@ def feed_events_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[FeedEvent]:
                 location=_location(row, online_url),
                 url=f"{head}{row['id']}{tail}",
                 description=_description(
-                    row, online_url, _cohort_label(row["cohort_number"], row["cohort_name"])
+                    row,
+                    online_url,
+                    _cohort_label(row["cohort_number"], row["cohort_name"]),
+                    links,
                 ),
                 cancelled=row["status"] == "cancelled",
                 last_modified=row["updated_at"],
@@ -216,7 +276,7 @@ def feed_render(*, calendar: FeedCalendar, events: Sequence[FeedEvent], now: dat
     zones = {event.timezone for event in events}
     if events:
         first_year = min(event.starts_at for event in events).year - 1
-        last_year = max(event.ends_at for event in events).year + 2
+        last_year = max(event.ends_at or event.starts_at for event in events).year + 2
         for tzid in sorted(zones):
             component = _vtimezone(tzid, first_year, last_year)
             if component is not None:
@@ -231,7 +291,7 @@ def feed_render(*, calendar: FeedCalendar, events: Sequence[FeedEvent], now: dat
             sequence=event.sequence,
             stamp=stamp,
             start=event.starts_at.astimezone(zone),
-            end=event.ends_at.astimezone(zone),
+            end=event.ends_at.astimezone(zone) if event.ends_at is not None else None,
             summary=event.summary,
             location=event.location or None,
             url=event.url,
@@ -239,9 +299,10 @@ def feed_render(*, calendar: FeedCalendar, events: Sequence[FeedEvent], now: dat
             status=STATUS.CANCELLED if event.cancelled else STATUS.CONFIRMED,
             last_modified=_utc(event.last_modified),
         )
-        if not event.cancelled:
+        text = alarm_text if event.alarm_text is None else event.alarm_text
+        if text and not event.cancelled:
             # No reminder for a meeting that will not happen.
-            vevent.add_component(Alarm.new_display(description=alarm_text, trigger=-ALARM_BEFORE))
+            vevent.add_component(Alarm.new_display(description=text, trigger=-ALARM_BEFORE))
         cal.add_component(vevent)
     # Anything our trimmed components did not cover (an unknown zone is skipped, as before).
     cal.add_missing_timezones()

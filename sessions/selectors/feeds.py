@@ -17,7 +17,13 @@ from django.http import Http404
 
 from labs.models import Cohort, Membership, MembershipStatus
 from members.models import Profile
-from sessions.feeds import COHORT_FEED, FEED_FORMAT_VERSION, MEMBER_FEED
+from sessions.feeds import (
+    COHORT_FEED,
+    FEED_FORMAT_VERSION,
+    MEMBER_FEED,
+    FeedEvent,
+    feed_sources,
+)
 from sessions.models import Meeting
 
 # A personal feed shows the last 90 days and everything ahead; a cohort feed shows it all.
@@ -37,6 +43,30 @@ class FeedOwner:
     memberships_changed: datetime | None = None
     membership_count: int = 0
     cohort: Cohort | None = None
+    # Other apps' events (sessions.feeds.FeedSource): (source name, count, newest updated_at).
+    extra: tuple[tuple[str, int, datetime | None], ...] = ()
+
+
+def _source_annotations(kind: str) -> dict[str, Any]:
+    """Each registered source's count and newest stamp, as annotations of the owner's row."""
+    annotations: dict[str, Any] = {}
+    for source in feed_sources():
+        count, changed = source.stamps(kind)
+        annotations[f"_feed_{source.name}_count"] = count
+        annotations[f"_feed_{source.name}_changed"] = changed
+    return annotations
+
+
+def _source_stamps(values: Any) -> tuple[tuple[str, int, datetime | None], ...]:
+    get = values.get if isinstance(values, dict) else lambda key: getattr(values, key)
+    return tuple(
+        (
+            source.name,
+            int(get(f"_feed_{source.name}_count") or 0),
+            get(f"_feed_{source.name}_changed"),
+        )
+        for source in feed_sources()
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +78,22 @@ class FeedVersion:
 
 def feed_owner_for_member_token(*, token: str) -> FeedOwner:
     """The member whose personal feed this secret opens (one query), else 404."""
+    extra = _source_annotations(MEMBER_FEED)
     row = (
         Profile.objects.filter(calendar_token=token, user__is_active=True)
         .annotate(
             memberships_changed=Max("user__memberships__updated_at"),
             membership_count=Count("user__memberships"),
+            **extra,
         )
-        .values("user_id", "language", "updated_at", "memberships_changed", "membership_count")
+        .values(
+            "user_id",
+            "language",
+            "updated_at",
+            "memberships_changed",
+            "membership_count",
+            *extra,
+        )
         .first()
     )
     if row is None:
@@ -66,6 +105,7 @@ def feed_owner_for_member_token(*, token: str) -> FeedOwner:
         updated_at=row["updated_at"],
         memberships_changed=row["memberships_changed"],
         membership_count=row["membership_count"],
+        extra=_source_stamps(row),
     )
 
 
@@ -74,7 +114,12 @@ def feed_owner_for_cohort_token(*, token: str, language: str) -> FeedOwner:
 
     `language` words the feed (a cohort feed has no owner with a saved language).
     """
-    cohort = Cohort.objects.select_related("lab").filter(calendar_token=token).first()
+    cohort = (
+        Cohort.objects.select_related("lab")
+        .filter(calendar_token=token)
+        .annotate(**_source_annotations(COHORT_FEED))
+        .first()
+    )
     if cohort is None:
         raise Http404
     return FeedOwner(
@@ -83,6 +128,7 @@ def feed_owner_for_cohort_token(*, token: str, language: str) -> FeedOwner:
         language=language,
         updated_at=max(cohort.updated_at, cohort.lab.updated_at),
         cohort=cohort,
+        extra=_source_stamps(cohort),
     )
 
 
@@ -121,6 +167,7 @@ def feed_version(*, owner: FeedOwner, now: datetime) -> FeedVersion:
         stats["series"],
         stats["cohorts"],
         stats["labs"],
+        *(changed for _name, _count, changed in owner.extra),
     )
     stamps = [stamp for stamp in stamps_by_source if stamp is not None]
     key = "|".join(
@@ -131,6 +178,7 @@ def feed_version(*, owner: FeedOwner, now: datetime) -> FeedVersion:
             owner.language,
             str(owner.membership_count),
             str(stats["count"]),
+            *(f"{name}={count}" for name, count, _changed in owner.extra),
             *(stamp.isoformat() if stamp is not None else "-" for stamp in stamps_by_source),
         ]
     )
@@ -143,29 +191,43 @@ def feed_version(*, owner: FeedOwner, now: datetime) -> FeedVersion:
 
 def feed_meeting_rows(*, owner: FeedOwner, now: datetime) -> list[dict[str, Any]]:
     """The feed's meetings as plain rows (one query), in a stable order: start, then id."""
-    rows = (
-        feed_meetings(owner=owner, now=now)
-        .order_by("starts_at", "id")
-        .values(
-            "id",
-            "uid",
-            "sequence",
-            "number",
-            "title",
-            "starts_at",
-            "ends_at",
-            "status",
-            "online_url",
-            "agenda",
-            "updated_at",
-            cohort_number=F("cohort__number"),
-            cohort_name=F("cohort__name"),
-            lab_name=F("cohort__lab__name"),
-            location_name=F("location__name"),
-            location_address=F("location__address"),
-            location_online_url=F("location__online_url"),
-            series_timezone=F("series__timezone"),
-        )
+    return meeting_rows(meetings=feed_meetings(owner=owner, now=now))
+
+
+def meeting_rows(*, meetings: QuerySet[Meeting]) -> list[dict[str, Any]]:
+    """Meetings as the calendar builders (sessions.feeds) read them: plain rows, one query,
+    ordered by start, then id."""
+    rows = meetings.order_by("starts_at", "id").values(
+        "id",
+        "uid",
+        "sequence",
+        "number",
+        "title",
+        "starts_at",
+        "ends_at",
+        "status",
+        "online_url",
+        "agenda",
+        "updated_at",
+        cohort_number=F("cohort__number"),
+        cohort_name=F("cohort__name"),
+        lab_name=F("cohort__lab__name"),
+        location_name=F("location__name"),
+        location_address=F("location__address"),
+        location_online_url=F("location__online_url"),
+        series_timezone=F("series__timezone"),
     )
     # The cast only tells the type checker the rows are plain dicts (they are).
     return cast(list[dict[str, Any]], list(rows))
+
+
+def feed_extra_events(*, owner: FeedOwner, now: datetime) -> list[FeedEvent]:
+    """Other apps' events for this feed, worded in the active language: one query per source
+    that has any (the owner's row already counted them)."""
+    counts = {name: count for name, count, _changed in owner.extra}
+    return [
+        event
+        for source in feed_sources()
+        if counts.get(source.name)
+        for event in source.events(owner.kind, owner.owner_id, now)
+    ]

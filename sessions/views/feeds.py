@@ -8,6 +8,7 @@ rendered. Unknown secrets are 404, as for any object the caller may not see.
 from __future__ import annotations
 
 from calendar import timegm
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -54,6 +55,17 @@ def _set_headers(response: HttpResponse, version: selectors.FeedVersion) -> Http
     return response
 
 
+def _with_extra_events(
+    events: list[feeds.FeedEvent], owner: selectors.FeedOwner, now: datetime
+) -> list[feeds.FeedEvent]:
+    """The meetings with other apps' events (outside events and deadlines) among them, by
+    start; a stable sort keeps the meetings' own order."""
+    extra = selectors.feed_extra_events(owner=owner, now=now)
+    if not extra:
+        return events
+    return sorted([*events, *extra], key=lambda event: event.starts_at)
+
+
 def _serve(request: HttpRequest, owner: selectors.FeedOwner) -> HttpResponse:
     now = timezone.now()
     version = selectors.feed_version(owner=owner, now=now)
@@ -81,7 +93,7 @@ def _serve(request: HttpRequest, owner: selectors.FeedOwner) -> HttpResponse:
                 uid=feeds.feed_calendar_uid(kind=owner.kind, owner_id=owner.owner_id),
                 timezone=timezone.get_default_timezone_name(),
             ),
-            events=feeds.feed_events_from_rows(rows),
+            events=_with_extra_events(feeds.feed_events_from_rows(rows), owner, now),
             now=now,
         )
     response = HttpResponse(body, content_type=CONTENT_TYPE)

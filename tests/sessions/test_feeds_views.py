@@ -125,7 +125,9 @@ def test_member_feed_event_properties(world, english):
     assert str(event["LOCATION"]) == "강남 스터디룸, 서울 강남구 테헤란로 1"
     assert str(event["URL"]) == f"http://127.0.0.1:8000/meetings/{meeting.pk}/"
     assert str(event["DESCRIPTION"]) == (
-        "딥러닝 연구실 · Cohort 5\nOnline: https://meet.example.com/abc\n\n1. 논문 발표\n2. 토론"
+        "딥러닝 연구실 · Cohort 5\nOnline: https://meet.example.com/abc\n"
+        f"Meeting notes: http://127.0.0.1:8000/meetings/{meeting.pk}/notes/\n"
+        "\n1. 논문 발표\n2. 토론"
     )
     assert str(event["STATUS"]) == "CONFIRMED"
     assert event["SEQUENCE"] == 0
@@ -145,12 +147,14 @@ def test_member_feed_escapes_text_per_rfc(world, english):
 def test_member_feed_is_worded_in_the_members_language(world):
     world.member.profile.language = "ko"
     world.member.profile.save()
-    _meeting(world.cohort, 1)
+    meeting = _meeting(world.cohort, 1)
 
     response = _fetch(_member_url(world.member))
     event = Calendar.from_ical(response.content).events[0]
 
-    assert str(event["DESCRIPTION"]) == "딥러닝 연구실 · 5기"
+    # The first line is worded in Korean (the notes link's label follows the catalogue).
+    assert str(event["DESCRIPTION"]).split("\n")[0] == "딥러닝 연구실 · 5기"
+    assert str(event["DESCRIPTION"]).endswith(f"/meetings/{meeting.pk}/notes/")
 
 
 def test_member_feed_online_only_meeting_has_the_link_as_location(world):
