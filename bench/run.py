@@ -5,6 +5,9 @@ Run:  uv run python bench/run.py [--labs 200 --members 20000] [--repeat 30]   (o
 Uses its own data directory (BENCH_VAR_DIR, default <LABMATE_VAR_DIR or var>/bench), so the
 development database is never touched; with DATABASE_URL set it benchmarks that database.
 Prints a table, writes bench/results.json, exits 1 when a median/floor ratio exceeds its limit.
+The review-assignment solver has its own script: python -m bench.reviews (bench/README.md).
+Reminder dispatch has its own: python -m bench.reminders (a real worker and Redis; bench/README.md).
+The changes feed and the CSV export have their own: python -m bench.changes, bench.csv_export.
 """
 
 from __future__ import annotations
@@ -120,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
     from django.test.utils import override_settings
 
-    from bench import board, feeds, measure, schedule
+    from bench import board, csv_import, feeds, measure, schedule, tracker_board
 
     db = database_description()
     log(f"database: {db['vendor']} {db['version']}; data directory: {var_dir}")
@@ -150,10 +153,12 @@ def main(argv: list[str] | None = None) -> int:
         targets.append(schedule.build_schedule_target(schedule_subject))
         targets.append(board.build_board_target(board_subject))
         measure.check_targets(client, targets)
+        targets.append(tracker_board.build_target(log=log))  # checks itself (issue 6)
         measure.count_queries(client, targets)
         log(f"timing: {args.warmup} warm-up + {args.repeat} rounds, interleaved with the floors")
         measure.run_timings(client, targets, repeat=args.repeat, warmup=args.warmup)
         profile = measure.profile_targets(client, targets, rounds=args.profile)
+        targets.append(csv_import.measured_target(log=log, repeat=min(args.repeat, 10), warmup=1))
     load_after = os.getloadavg()
     rows = {target.name: measure.summary(target, gate=args.gate) for target in targets}
 

@@ -119,3 +119,104 @@ class SlotFactory(factory.django.DjangoModelFactory):
     kind = "chapter"
     title = factory.Sequence(lambda n: f"{n + 1}장")
     capacity = 1
+
+
+class InterviewTopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trackers.InterviewTopic"
+
+    cohort = factory.SubFactory(CohortFactory)
+    week = factory.Sequence(lambda n: n % 200 + 1)
+    title = factory.Sequence(lambda n: f"면접 주제 {n}")
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trackers.Question"
+
+    topic = factory.SubFactory(InterviewTopicFactory)
+    author = factory.SubFactory(UserFactory)
+    text = factory.Sequence(lambda n: f"면접 질문 {n}은 무엇인가요?")
+    model_answer = "모범 답안입니다."
+    reference_links = factory.LazyFunction(list)
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trackers.Answer"
+
+    question = factory.SubFactory(QuestionFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "제 답변입니다."
+
+
+class PracticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trackers.Practice"
+
+    question = factory.SubFactory(QuestionFactory)
+    user = factory.SubFactory(UserFactory)
+    practised_at = factory.LazyFunction(timezone.now)
+
+
+class ProblemSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trackers.ProblemSet"
+
+    cohort = factory.SubFactory(CohortFactory)
+    week = factory.Sequence(lambda n: n % 200 + 1)
+    title = factory.Sequence(lambda n: f"{n + 1}주차")
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=5))
+
+
+class ProblemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trackers.Problem"
+
+    problem_set = factory.SubFactory(ProblemSetFactory)
+    platform = "baekjoon"
+    number = factory.Sequence(lambda n: str(1000 + n))
+    title = factory.Sequence(lambda n: f"문제 {n + 1}")
+    url = factory.LazyAttribute(lambda o: f"https://www.acmicpc.net/problem/{o.number}")
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class SolveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "trackers.Solve"
+
+    problem = factory.SubFactory(ProblemFactory)
+    user = factory.SubFactory(UserFactory)
+    status = "solved"
+    solved_at = factory.LazyFunction(timezone.now)
+
+
+class PaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "study_sessions.Paper"
+
+    cohort = factory.SubFactory(CohortFactory)
+    title = factory.Sequence(lambda n: f"논문 {n + 1}")
+    url = factory.Sequence(lambda n: f"https://arxiv.org/abs/2401.{n + 10000:05d}")
+    arxiv_id = factory.Sequence(lambda n: f"2401.{n + 10000:05d}")
+
+
+class BidFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "study_sessions.Bid"
+
+    paper = factory.SubFactory(PaperFactory)
+    user = factory.SubFactory(UserFactory)
+    preference = "high"
+
+
+class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "study_sessions.ReviewAssignment"
+
+    paper = factory.SubFactory(PaperFactory)
+    reviewer = factory.SubFactory(UserFactory)
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    reason = factory.LazyFunction(
+        lambda: {"bid": "neutral", "load": 1, "cap": 3, "kept": False, "forced": False}
+    )

@@ -241,8 +241,36 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Reminders (notifications/): the database is the truth; a beat tick writes due deliveries and
+# offers them to workers. No task ever waits in the broker (no ETA/countdown): Redis would
+# redeliver it after the visibility timeout. Every value here is short on purpose.
+NOTIFICATIONS_TICK_SECONDS = float(os.environ.get("NOTIFICATIONS_TICK_SECONDS", "60"))
+# A claimed row not marked sent within the lease goes back to the queue (a killed worker).
+NOTIFICATIONS_CLAIM_LEASE_SECONDS = float(
+    os.environ.get("NOTIFICATIONS_CLAIM_LEASE_SECONDS", "300")
+)
+# A pending row offered to the broker this long ago is offered again (a lost message).
+NOTIFICATIONS_REQUEUE_SECONDS = float(os.environ.get("NOTIFICATIONS_REQUEUE_SECONDS", "300"))
+NOTIFICATIONS_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATIONS_RETRY_BASE_SECONDS", "60"))
+NOTIFICATIONS_RETRY_CAP_SECONDS = float(os.environ.get("NOTIFICATIONS_RETRY_CAP_SECONDS", "3600"))
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", "6"))
+NOTIFICATIONS_WEBHOOK_TIMEOUT = float(os.environ.get("NOTIFICATIONS_WEBHOOK_TIMEOUT", "10"))
+# Plain http:// webhooks only in development (DEBUG) or when allowed explicitly.
+NOTIFICATIONS_WEBHOOK_ALLOW_HTTP = env_bool("NOTIFICATIONS_WEBHOOK_ALLOW_HTTP", default=DEBUG)
+# Webhooks to loopback/private addresses (a local receiver) only in development and tests: in
+# production a leader must not make the server call its own network.
+NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = env_bool("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
+NOTIFICATIONS_BATCH_SIZE = int(os.environ.get("NOTIFICATIONS_BATCH_SIZE", "100"))
+# A queue of their own lets a test or a deployment give reminders a dedicated worker.
+NOTIFICATIONS_QUEUE = os.environ.get("NOTIFICATIONS_QUEUE", "celery")
+
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "core-heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
+    "notifications-tick": {
+        "task": "notifications.tasks.tick",
+        "schedule": NOTIFICATIONS_TICK_SECONDS,
+        "options": {"queue": NOTIFICATIONS_QUEUE, "expires": NOTIFICATIONS_TICK_SECONDS},
+    },
 }
 
 REST_FRAMEWORK = {
@@ -290,6 +318,16 @@ SPECTACULAR_SETTINGS = {
         "SlotKindEnum": "sessions.models.SlotKind",
         # "kind" is also a draw's (random pick or ladder game).
         "DrawKindEnum": "sessions.models.DrawKind",
+        # Paper review: "status" and "source" are also other models' fields.
+        "PaperStatusEnum": "sessions.models.PaperStatus",
+        "ReviewStatusEnum": "sessions.models.ReviewStatus",
+        "ReviewSourceEnum": "sessions.models.ReviewSource",
+        # Community: an outside event's and a lab output's "kind", an application's "status".
+        "EventKindEnum": "community.models.EventKind",
+        "OutputKindEnum": "community.models.OutputKind",
+        "ApplicationStatusEnum": "community.models.ApplicationStatus",
+        # Coding-test study: a solve's "status".
+        "SolveStatusEnum": "trackers.models.SolveStatus",
     },
 }
 

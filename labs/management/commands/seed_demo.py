@@ -18,6 +18,8 @@ from django.db import models, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from community.demo import seed_community_demo
+from core.demo import seed_sync_demo
 from core.errors import PermissionDeniedError
 from labs.models import (
     Cohort,
@@ -32,7 +34,11 @@ from labs.models import (
 from labs.services import cohort_create, invitation_create, lab_create
 from members.models import Profile, User
 from members.services import user_create
+from notifications.demo import seed_notifications_demo
 from sessions.demo import seed_sessions_demo
+from sessions.review_demo import seed_reviews_demo
+from trackers.demo import seed_coding_demo
+from trackers.interview_demo import seed_interview_demo
 
 DEMO_PASSWORD = "labmate-demo-2026"  # noqa: S105 -- printed on purpose: the demo logins are public
 DEMO_DOMAIN = "demo.labmate.kr"
@@ -226,6 +232,14 @@ class Command(BaseCommand):
                 self._seat(seat, users[seat.local], cohorts[seat.lab, seat.number])
             invitation = self._invitation(cohorts[SEOUL, 5], users["jiwoo"])
             seed_sessions_demo(cohort=cohorts[SEOUL, 5], leader=users["jiwoo"], users=users)
+            seed_reviews_demo(cohort=cohorts[SEOUL, 5], leader=users["jiwoo"], users=users)
+            seed_interview_demo(cohort=cohorts[SEOUL, 5], leader=users["jiwoo"], users=users)
+            seed_coding_demo(cohort=cohorts[BOOTCAMP, 1], leader=users["haeun"], users=users)
+            seed_community_demo(users=users)
+            seed_sync_demo(
+                cohort=cohorts[SEOUL, 5], users=[users["jiwoo"], users["minjun"], users["seoyeon"]]
+            )
+            seed_notifications_demo(cohort=cohorts[SEOUL, 5], leader=users["jiwoo"], users=users)
         self._print_logins(invitation)
 
     def _person(self, person: Person) -> User:
