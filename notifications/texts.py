@@ -84,9 +84,25 @@ TEXTS: dict[str, tuple[Promise, Promise]] = {
         _("New application from %(name)s"),
         _("%(name)s applied to join %(lab)s, cohort %(cohort)s. Open the applications to decide."),
     ),
+    "review_unassigned": (
+        _("Review moved: “%(paper)s”"),
+        _(
+            "The review of “%(paper)s” you had not started yet went to another member when the "
+            "assignment was re-run. Nothing else changed."
+        ),
+    ),
     "application_decided": (
         _("Your application to %(lab)s was answered"),
         _("Your application to %(lab)s, cohort %(cohort)s: %(decision)s."),
+    ),
+    # One text per decision: the raw value ("accepted") is not something to show a member.
+    "application_decided:accepted": (
+        _("Welcome to %(lab)s"),
+        _("Your application to %(lab)s, cohort %(cohort)s was accepted: you are now a member."),
+    ),
+    "application_decided:declined": (
+        _("Your application to %(lab)s was answered"),
+        _("Your application to %(lab)s, cohort %(cohort)s was declined."),
     ),
     "talk_question_answered": (
         _("Your question was answered"),
@@ -162,7 +178,8 @@ def render(
 ) -> Rendered:
     """The title and body of a notification, in `language` (or the active one)."""
     with translation.override(language) if language else nullcontext():
-        title, body = TEXTS.get(kind, GENERIC)
+        variant = TEXTS.get(f"{kind}:{params.get('decision')}") if "decision" in params else None
+        title, body = variant or TEXTS.get(kind, GENERIC)
         values = prepare(params, zone=zone)
         try:
             return Rendered(title=str(title) % values, body=str(body) % values)

@@ -50,6 +50,7 @@ SEED_LIMIT = 2**31
 MAX_FORCED = 500
 MAX_PAIRS = 5000
 REVIEW_ASSIGNED = "review_assigned"
+REVIEW_UNASSIGNED = "review_unassigned"
 Mode = Literal["adjust", "fill"]
 MODES: tuple[Mode, ...] = ("adjust", "fill")
 ImportFormat = Literal["list", "bibtex"]
@@ -729,6 +730,22 @@ def _notify_assigned(cohort: Cohort, created: Sequence[ReviewAssignment]) -> Non
         )
 
 
+def _notify_unassigned(cohort: Cohort, removed: Sequence[ReviewAssignment]) -> None:
+    """Tell each member whose not-started review a re-run gave to someone else."""
+    from notifications.services import notify
+
+    url = _mine_url(cohort)
+    for row in removed:
+        notify(
+            kind=REVIEW_UNASSIGNED,
+            recipients=[row.reviewer],
+            cohort=cohort,
+            target=None,
+            params={"paper": row.paper.title},
+            url=url,
+        )
+
+
 @transaction.atomic
 def review_assignment_apply(
     *,
@@ -781,13 +798,14 @@ def review_assignment_apply(
     if result.dropped:
         dropped = set(result.dropped)
         stale = [
-            row.pk
+            row
             for row in ReviewAssignment.objects.filter(
                 paper__cohort=cohort, status=ReviewStatus.ASSIGNED, source=ReviewSource.SOLVER
-            ).only("id", "paper_id", "reviewer_id")
+            ).select_related("paper", "reviewer")
             if (row.paper_id, row.reviewer_id) in dropped
         ]
-        removed, _detail = ReviewAssignment.objects.filter(pk__in=stale).delete()
+        removed, _detail = ReviewAssignment.objects.filter(pk__in=[r.pk for r in stale]).delete()
+        _notify_unassigned(cohort, stale)
     due = timezone.now() + timedelta(days=settings.due_days)
     forced_pairs = set(data.forced)
     created = ReviewAssignment.objects.bulk_create(

@@ -228,6 +228,31 @@ def test_application_decline_leaves_no_membership(world, recruitment):
     assert Notification.objects.get(kind="application_decided").params["decision"] == "declined"
 
 
+@pytest.mark.parametrize(
+    ("decide", "expected"),
+    [
+        (
+            "application_accept",
+            "Your application to deep-lab, cohort 6 was accepted: you are now a member.",
+        ),
+        ("application_decline", "Your application to deep-lab, cohort 6 was declined."),
+    ],
+)
+def test_application_decision_notice_reads_as_words_not_a_raw_value(
+    world, recruitment, decide, expected
+):
+    from notifications.texts import render
+
+    application = apply_as(UserFactory(), recruitment)
+    world.lab.name = "deep-lab"
+    world.lab.save(update_fields=["name"])
+
+    getattr(services, decide)(actor=world.leader, application=application)
+
+    notice = Notification.objects.get(kind="application_decided")
+    assert render(notice.kind, notice.params, language="en").body == expected
+
+
 def test_application_decide_twice_is_a_conflict(world, recruitment):
     application = apply_as(UserFactory(), recruitment)
     services.application_accept(actor=world.leader, application=application)

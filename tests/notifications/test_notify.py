@@ -174,5 +174,7 @@ def test_other_apps_kinds_have_their_own_words():
         zone="Asia/Seoul",
     )
 
-    assert decided.body == "Your application to 딥러닝 연구실, cohort 6: accepted."
+    assert decided.body == (
+        "Your application to 딥러닝 연구실, cohort 6 was accepted: you are now a member."
+    )
     assert event.body == "L · cohort 5: NeurIPS (submission deadline) on 2026-05-15 (Fri) 23:59."

@@ -471,6 +471,24 @@ def test_review_assignment_rerun_keeps_work_under_way_and_moves_only_unstarted_p
     assert [p.reason for p in preview.pairs if not p.new] == ["kept from before; load 1 of 3"]
 
 
+def test_review_assignment_rerun_tells_the_member_whose_review_moved(world):
+    moved = PaperFactory(cohort=world.cohort, title="Moved", reviews_needed=1)
+    ReviewAssignmentFactory(paper=moved, reviewer=world.member)
+    BidFactory(paper=moved, user=world.facilitator, preference="very_high")
+    BidFactory(paper=moved, user=world.member, preference="very_low")
+    preview = services.review_assignment_preview(actor=world.leader, cohort=world.cohort, seed=5)
+
+    services.review_assignment_apply(
+        actor=world.leader,
+        cohort=world.cohort,
+        preview_fingerprint=preview.fingerprint,
+        pairs=pairs_of(preview),
+    )
+
+    notices = Notification.objects.filter(kind="review_unassigned")
+    assert [(n.recipient_id, n.params["paper"]) for n in notices] == [(world.member.pk, "Moved")]
+
+
 def test_review_assignment_fill_mode_only_adds(world):
     paper = PaperFactory(cohort=world.cohort, reviews_needed=2)
     ReviewAssignmentFactory(paper=paper, reviewer=world.member)
