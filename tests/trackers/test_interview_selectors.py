@@ -18,8 +18,8 @@ from tests.factories import (
     PracticeFactory,
     QuestionFactory,
 )
+from trackers.practice import choose_question
 from trackers.selectors.interview import (
-    choose_question,
     interview_lab_get_for_user,
     question_bank_csv_rows,
     question_bank_for_lab,

@@ -2,13 +2,13 @@
 question bank (search and topic filter), and "draw a question" that avoids recent practice.
 
 Every list here costs a fixed number of queries, whatever the number of rows. The draw's
-choice itself (choose_question) is a pure function of plain data, tested without a database.
+choice itself (trackers.practice.choose_question) is a pure function of plain data, tested
+without a database.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +30,7 @@ from django.http import Http404
 
 from labs.models import Cohort, Lab, Membership, MembershipStatus
 from trackers.models import Answer, InterviewTopic, Practice, Question
+from trackers.practice import QuestionChoice, choose_question
 
 # "Draw a question" skips what you practised within this many days, while anything is left.
 DRAW_AVOID_DAYS = 14
@@ -291,44 +292,6 @@ def question_bank_csv_rows(
 
 
 # --- draw a question -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionChoice:
-    """A drawn question id. `fresh` is False when every candidate was practised recently:
-    the choice is then the one practised longest ago."""
-
-    question_id: int
-    fresh: bool
-    fresh_count: int
-    candidate_count: int
-
-
-def choose_question(
-    candidates: Sequence[int],
-    last_practised: Mapping[int, datetime],
-    *,
-    now: datetime,
-    avoid: timedelta,
-    seed: str,
-) -> QuestionChoice | None:
-    """Pick one question id for practice; pure (standard library only) and reproducible.
-
-    Candidates not practised since `now - avoid` are "fresh"; one of them is drawn with
-    ``random.Random(seed).choice`` over the fresh ids in ascending order. When none is
-    fresh, the least recently practised wins (ties drawn the same way). None: no candidates.
-    """
-    ordered = sorted(set(candidates))
-    if not ordered:
-        return None
-    cutoff = now - avoid
-    fresh = [pk for pk in ordered if (at := last_practised.get(pk)) is None or at <= cutoff]
-    rng = random.Random(seed)
-    if fresh:
-        return QuestionChoice(rng.choice(fresh), True, len(fresh), len(ordered))
-    oldest = min(last_practised[pk] for pk in ordered)
-    stalest = [pk for pk in ordered if last_practised[pk] == oldest]
-    return QuestionChoice(rng.choice(stalest), False, 0, len(ordered))
 
 
 @dataclass(frozen=True, slots=True)
