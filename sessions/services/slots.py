@@ -323,6 +323,14 @@ def slot_unassign(*, actor: Any, slot: Slot, user: Any, reason: str = "") -> Non
         _promote(locked, actor)
 
 
+def _is_web_link(value: str) -> bool:
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _clean_slot_fields(
     *, kind: str, title: str, description: str, materials_url: str, capacity: int
 ) -> dict[str, Any]:
@@ -340,11 +348,8 @@ def _clean_slot_fields(
     if len(description) > 4000:
         errors["description"] = [_("Keep the description under 4000 characters.")]
     materials_url = (materials_url or "").strip()
-    if materials_url:
-        try:
-            URLValidator(schemes=["http", "https"])(materials_url)
-        except ValidationError:
-            errors["materials_url"] = [_("Enter a link starting with http:// or https://.")]
+    if materials_url and not _is_web_link(materials_url):
+        errors["materials_url"] = [_("Enter a link starting with http:// or https://.")]
     if not 1 <= capacity <= MAX_CAPACITY:
         errors["capacity"] = [_("Between 1 and %(count)d presenters.") % {"count": MAX_CAPACITY}]
     if errors:
@@ -435,6 +440,25 @@ def slot_update(
     ):
         while _promote(locked, actor) is not None:
             pass
+    return locked
+
+
+@transaction.atomic
+def slot_materials_set(*, actor: Any, slot: Slot, materials_url: str) -> Slot:
+    """A presenter of the slot (or a leader or facilitator) sets or clears its materials link:
+    slides, a write-up or code, usually posted after the meeting. Logged like other changes."""
+    locked = _lock(slot)
+    presents = SlotAssignment.objects.filter(slot=locked, user_id=actor.pk).exists()
+    if not presents and not actor.has_perm("study_sessions.change_slot", locked):
+        raise PermissionDeniedError(_("Only the slot's presenters can change its materials link."))
+    link = (materials_url or "").strip()
+    if link and not _is_web_link(link):
+        message = _("Enter a link starting with http:// or https://.")
+        raise ApplicationError(message, code="invalid", fields={"materials_url": [message]})
+    if link != locked.materials_url:
+        locked.materials_url = link
+        locked.save(update_fields=["materials_url", "updated_at"])
+        _log(locked, actor, Action.UPDATED, reason=locked.title)
     return locked
 
 

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("away/<int:pk>/delete/", views.away_delete, name="away_delete"),
     path("meetings/<int:pk>/slots/new/", views.slot_create, name="slot_create"),
     path("slots/<int:pk>/edit/", views.slot_edit, name="slot_edit"),
+    path("slots/<int:pk>/materials/", views.slot_materials, name="slot_materials"),
     path("slots/<int:pk>/delete/", views.slot_delete, name="slot_delete"),
     path("slots/<int:pk>/claim/", views.slot_claim, name="slot_claim"),
     path("slots/<int:pk>/release/", views.slot_release, name="slot_release"),

@@ -361,7 +361,7 @@ def _slot_form_response(
 
 
 def _save_slot_form(
-    request: HttpRequest, form: SlotForm, save: Any, cohort: Cohort, notice: str
+    request: HttpRequest, form: forms.Form, save: Any, cohort: Cohort, notice: str
 ) -> HttpResponse | None:
     """Run the service on a valid form; None means "render the form again" (with errors)."""
     if not form.is_valid():
@@ -438,6 +438,46 @@ def slot_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _slot_form_response(
         request, cohort=cohort, form=form, action=action, slot=slot, meeting=slot.meeting
     )
+
+
+class MaterialsForm(forms.Form):
+    materials_url = forms.URLField(
+        label=_lazy("Materials link"),
+        required=False,
+        assume_scheme="https",
+        help_text=_lazy("Slides, write-up or code. Leave empty to remove the link."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def slot_materials(request: HttpRequest, pk: int) -> HttpResponse:
+    """A presenter posts (or changes) the materials link of their own slot."""
+    user = _user(request)
+    slot = selectors.slot_get_for_user(user=user, pk=pk)
+    cohort = slot.meeting.cohort
+    initial = {"materials_url": slot.materials_url}
+    form = MaterialsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        response = _save_slot_form(
+            request,
+            form,
+            lambda data: services.slot_materials_set(actor=user, slot=slot, **data),
+            cohort,
+            _("Materials link saved."),
+        )
+        if response is not None:
+            return response
+    context = {
+        "lab": cohort.lab,
+        "cohort": cohort,
+        "form": form,
+        "action": reverse("sessions:slot_materials", kwargs={"pk": slot.pk}),
+        "slot": slot,
+        "meeting": slot.meeting,
+        "board_url": board_url(cohort),
+    }
+    return render(request, template_for(request, "sessions/slot_materials.html", "form"), context)
 
 
 @login_required

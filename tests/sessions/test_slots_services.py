@@ -441,3 +441,37 @@ def test_away_period_delete_own_only(world):
     services.away_period_delete(actor=world.leader, period=period)
 
     assert AwayPeriod.objects.count() == 0
+
+
+def test_slot_materials_set_by_presenter_is_logged_and_a_repeat_writes_nothing(world, slot):
+    services.slot_claim(actor=world.member, slot=slot)
+
+    services.slot_materials_set(actor=world.member, slot=slot, materials_url=" https://a.kr/s ")
+    services.slot_materials_set(actor=world.member, slot=slot, materials_url="https://a.kr/s")
+
+    slot.refresh_from_db()
+    updates = SlotChange.objects.filter(slot=slot, action=services.Action.UPDATED)
+    assert slot.materials_url == "https://a.kr/s"
+    assert updates.count() == 1
+
+
+def test_slot_materials_set_by_leader_who_does_not_present(world, slot):
+    services.slot_materials_set(actor=world.leader, slot=slot, materials_url="https://b.kr/")
+
+    slot.refresh_from_db()
+    assert slot.materials_url == "https://b.kr/"
+
+
+def test_slot_materials_set_refuses_another_member_and_bad_links(world, slot):
+    services.slot_claim(actor=world.facilitator, slot=slot)
+
+    with pytest.raises(PermissionDeniedError):
+        services.slot_materials_set(actor=world.member, slot=slot, materials_url="https://c.kr/")
+    with pytest.raises(ApplicationError) as caught:
+        services.slot_materials_set(
+            actor=world.facilitator, slot=slot, materials_url="ftp://c.kr/file"
+        )
+
+    assert caught.value.fields == {
+        "materials_url": ["Enter a link starting with http:// or https://."]
+    }

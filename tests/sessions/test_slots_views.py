@@ -330,3 +330,51 @@ def test_board_links_managers_to_the_rotation(world):
 
     assert 'href="/labs/deep-lab/5/rotation/" data-testid="rotation-link"' in leader_page
     assert 'data-testid="rotation-link"' not in member_page
+
+
+# --- a presenter's materials link ----------------------------------------------------------
+
+
+def test_slot_materials_presenter_posts_a_link_and_the_board_shows_it(world, slot, member_client):
+    slot_claim(actor=world.member, slot=slot)
+    board_before = member_client.get(BOARD).content.decode()
+
+    response = member_client.post(
+        f"/slots/{slot.pk}/materials/", {"materials_url": "https://slides.example.com/ch1"}
+    )
+
+    slot.refresh_from_db()
+    assert f'data-testid="slot-materials-edit-{slot.pk}"' in board_before
+    assert response.status_code == 302
+    assert slot.materials_url == "https://slides.example.com/ch1"
+    assert 'href="https://slides.example.com/ch1"' in member_client.get(BOARD).content.decode()
+
+
+def test_slot_materials_rejects_a_non_web_link_and_keeps_the_old_one(world, slot, member_client):
+    slot_claim(actor=world.member, slot=slot)
+    slot.materials_url = "https://old.example.com/"
+    slot.save(update_fields=["materials_url"])
+
+    response = member_client.post(
+        f"/slots/{slot.pk}/materials/", {"materials_url": "javascript:alert(1)"}, **HTMX
+    )
+
+    slot.refresh_from_db()
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"materials_url": ["Enter a valid URL."]}
+    assert slot.materials_url == "https://old.example.com/"
+
+
+def test_slot_materials_refused_for_a_member_who_does_not_present(world, slot, member_client):
+    response = member_client.post(
+        f"/slots/{slot.pk}/materials/", {"materials_url": "https://x.example.com/"}
+    )
+
+    slot.refresh_from_db()
+    assert response.status_code == 403
+    assert slot.materials_url == ""
+
+
+def test_slot_materials_outsider_gets_404(world, slot, outsider_client):
+    assert outsider_client.get(f"/slots/{slot.pk}/materials/").status_code == 404
+    assert outsider_client.post(f"/slots/{slot.pk}/materials/").status_code == 404
