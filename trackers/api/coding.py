@@ -10,6 +10,7 @@ a solve is always the caller's; changing someone else's is 403).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -292,6 +293,12 @@ def _problems(request: Request) -> QuerySet[Problem]:
     )
 
 
+def _solves(request: Request) -> QuerySet[Solve]:
+    return limit_to_token_lab(
+        solve_list_visible(user=request.user), request, "problem__problem_set__cohort__lab_id"
+    )
+
+
 class _Base[M: Any](
     ETagMixin,
     ExternalIdUpsertMixin,
@@ -300,14 +307,17 @@ class _Base[M: Any](
     viewsets.GenericViewSet[M],
 ):
     """What the three viewsets share: ETags and the upsert by external id (core.sync_api),
-    list and read, and answering a write with the object as a read shows it."""
+    list and read of what `visible` lets the request see, and answering a write with the
+    object as a read shows it."""
+
+    visible: Callable[[Request], QuerySet[Any]]
+
+    def get_queryset(self) -> QuerySet[Any, Any]:
+        return rows_for_list(type(self).visible(self.request), self)
 
     def _fresh(self, obj: Any, status_code: int = status.HTTP_200_OK) -> Response:
-        queryset = self.filter_queryset_for_fresh()
+        queryset = type(self).visible(self.request)
         return Response(self.get_serializer(queryset.get(pk=obj.pk)).data, status=status_code)
-
-    def filter_queryset_for_fresh(self) -> QuerySet[Any]:
-        raise NotImplementedError
 
 
 class ProblemSetViewSet(_Base[ProblemSet]):
@@ -319,11 +329,7 @@ class ProblemSetViewSet(_Base[ProblemSet]):
     external_id_scope, external_id_scope_lookup = "cohort", "cohort_id"
     external_id_input = ProblemSetCreateSerializer
 
-    def get_queryset(self) -> QuerySet[ProblemSet, Any]:
-        return rows_for_list(_sets(self.request), self)
-
-    def filter_queryset_for_fresh(self) -> QuerySet[ProblemSet]:
-        return _sets(self.request)
+    visible = staticmethod(_sets)
 
     @extend_schema(
         request=ProblemSetCreateSerializer, responses={201: ProblemSetSerializer, **_REFUSALS}
@@ -388,11 +394,7 @@ class ProblemViewSet(_Base[Problem]):
     external_id_scope, external_id_scope_lookup = "problem_set", "problem_set_id"
     external_id_input = ProblemCreateSerializer
 
-    def get_queryset(self) -> QuerySet[Problem, Any]:
-        return rows_for_list(_problems(self.request), self)
-
-    def filter_queryset_for_fresh(self) -> QuerySet[Problem]:
-        return _problems(self.request)
+    visible = staticmethod(_problems)
 
     @extend_schema(request=ProblemCreateSerializer, responses={201: ProblemSerializer, **_REFUSALS})
     def create(self, request: Request) -> Response:
@@ -445,20 +447,7 @@ class SolveViewSet(_Base[Solve]):
     external_id_scope, external_id_scope_lookup = "problem", "problem_id"
     external_id_input = SolveCreateSerializer
 
-    def get_queryset(self) -> QuerySet[Solve, Any]:
-        solves = limit_to_token_lab(
-            solve_list_visible(user=self.request.user),
-            self.request,
-            "problem__problem_set__cohort__lab_id",
-        )
-        return rows_for_list(solves, self)
-
-    def filter_queryset_for_fresh(self) -> QuerySet[Solve]:
-        return limit_to_token_lab(
-            solve_list_visible(user=self.request.user),
-            self.request,
-            "problem__problem_set__cohort__lab_id",
-        )
+    visible = staticmethod(_solves)
 
     @extend_schema(
         request=SolveCreateSerializer,
