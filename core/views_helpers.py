@@ -66,6 +66,24 @@ def is_active_member(access: ViewerAccess, cohort: Cohort) -> bool:
     return membership is not None and membership.status == MembershipStatus.ACTIVE
 
 
+def write_and_redirect(
+    request: HttpRequest,
+    write: Callable[[], object],
+    *,
+    notice: str,
+    url: str,
+    drop_fragment: bool = False,
+) -> HttpResponse:
+    """Run a write that takes no form (a delete, a removal): its notice and redirect, or the
+    403 page when the service refuses the member's role."""
+    try:
+        write()
+    except PermissionDeniedError as exc:
+        return forbidden(request, exc.message)
+    messages.success(request, notice)
+    return redirect_after_write(request, url, drop_fragment=drop_fragment)
+
+
 def submit_form[T](
     request: HttpRequest,
     form: forms.Form,

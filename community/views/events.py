@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,10 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from community import selectors, services
 from community.forms import EventForm
 from community.models import OutsideEvent
-from community.views import member_lab, redirect_after_write
-from core.errors import PermissionDeniedError
+from community.views import member_lab
 from core.htmx import template_for
-from core.views_helpers import forbidden, request_user, submit_form
+from core.views_helpers import forbidden, request_user, submit_form, write_and_redirect
 from labs.models import Cohort, Lab
 
 LIST = "community/event_list.html"
@@ -133,9 +131,10 @@ def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     event = selectors.event_get_for_user(user=user, pk=pk)
     lab = event.cohort.lab
-    try:
-        services.event_delete(actor=user, event=event)
-    except PermissionDeniedError as exc:
-        return forbidden(request, exc.message)
-    messages.success(request, _("Deleted."))
-    return redirect_after_write(request, _list_url(lab))
+    return write_and_redirect(
+        request,
+        lambda: services.event_delete(actor=user, event=event),
+        notice=_("Deleted."),
+        url=_list_url(lab),
+        drop_fragment=True,
+    )

@@ -25,7 +25,7 @@ from community.views import member_lab, redirect_after_write
 from core.errors import ApplicationError, PermissionDeniedError
 from core.htmx import template_for
 from core.pagination import paginate
-from core.views_helpers import forbidden, request_user
+from core.views_helpers import forbidden, request_user, write_and_redirect
 from labs.forms import apply_application_error
 from labs.models import Cohort
 from labs.selectors import (
@@ -201,14 +201,12 @@ def note_writer_remove(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     editor = selectors.note_editor_get_for_user(user=user, pk=pk)
     cohort = editor.cohort
-    try:
-        services.note_editor_remove(actor=user, editor=editor)
-    except PermissionDeniedError as exc:
-        return forbidden(request, exc.message)
-    messages.success(request, _("They no longer write notes."))
-    return redirect_after_write(
+    return write_and_redirect(
         request,
-        reverse(
+        lambda: services.note_editor_remove(actor=user, editor=editor),
+        notice=_("They no longer write notes."),
+        url=reverse(
             "community:note_writers", kwargs={"slug": cohort.lab.slug, "number": cohort.number}
         ),
+        drop_fragment=True,
     )

@@ -18,9 +18,8 @@ from community import selectors, services
 from community.forms import OutputForm, ShowcaseEntryForm, ShowcaseForm
 from community.models import ShowcaseOutput
 from community.views import member_lab, redirect_after_write
-from core.errors import PermissionDeniedError
 from core.htmx import template_for
-from core.views_helpers import forbidden, request_user, submit_form
+from core.views_helpers import forbidden, request_user, submit_form, write_and_redirect
 from labs.models import Cohort, Lab, Visibility
 
 PAGE = "community/showcase.html"
@@ -145,12 +144,13 @@ def showcase_output_delete(request: HttpRequest, slug: str, pk: int) -> HttpResp
     output = ShowcaseOutput.objects.filter(lab=lab, pk=pk).first()
     if output is None:
         return redirect_after_write(request, _edit_url(lab) + "#outputs")
-    try:
-        services.showcase_output_delete(actor=user, output=output)
-    except PermissionDeniedError as exc:
-        return forbidden(request, exc.message)
-    messages.success(request, _("Removed from the lab's page."))
-    return redirect_after_write(request, _edit_url(lab) + "#outputs")
+    return write_and_redirect(
+        request,
+        lambda: services.showcase_output_delete(actor=user, output=output),
+        notice=_("Removed from the lab's page."),
+        url=_edit_url(lab) + "#outputs",
+        drop_fragment=True,
+    )
 
 
 @login_required

@@ -37,6 +37,7 @@ from core.views_helpers import (
     request_user,
     safe_next,
     submit_form,
+    write_and_redirect,
 )
 from labs.forms import DateInput
 from labs.models import Cohort, Lab
@@ -439,12 +440,12 @@ def set_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     problem_set = selectors.problem_set_get_for_user(user=user, pk=pk)
     cohort = problem_set.cohort
-    try:
-        services.problem_set_delete(actor=user, problem_set=problem_set)
-    except PermissionDeniedError as exc:
-        return forbidden(request, exc.message)
-    messages.success(request, _("Problem set deleted."))
-    return redirect(board_url(cohort))
+    return write_and_redirect(
+        request,
+        lambda: services.problem_set_delete(actor=user, problem_set=problem_set),
+        notice=_("Problem set deleted."),
+        url=board_url(cohort),
+    )
 
 
 class ProblemForm(forms.Form):
@@ -569,12 +570,12 @@ def problem_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     problem = selectors.problem_get_for_user(user=user, pk=pk)
     cohort, week = problem.problem_set.cohort, problem.problem_set.week
-    try:
-        services.problem_delete(actor=user, problem=problem)
-    except PermissionDeniedError as exc:
-        return forbidden(request, exc.message)
-    messages.success(request, _("Problem deleted."))
-    return redirect(board_url(cohort, week))
+    return write_and_redirect(
+        request,
+        lambda: services.problem_delete(actor=user, problem=problem),
+        notice=_("Problem deleted."),
+        url=board_url(cohort, week),
+    )
 
 
 # --- a problem and my solve of it ---------------------------------------------------------------

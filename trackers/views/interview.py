@@ -33,10 +33,10 @@ from core.views_helpers import (
     forbidden,
     is_active_member,
     is_htmx,
-    redirect_after_write,
     request_user,
     safe_next,
     submit_form,
+    write_and_redirect,
 )
 from labs.forms import apply_application_error
 from labs.models import Cohort
@@ -310,12 +310,12 @@ def interview_topic_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     topic = selectors.interview_topic_get_for_user(user=user, pk=pk)
     cohort = topic.cohort
-    try:
-        interview_topic_delete(actor=user, topic=topic)
-    except PermissionDeniedError as exc:
-        return forbidden(request, exc.message)
-    messages.success(request, _("Topic deleted."))
-    return redirect_after_write(request, topics_url(cohort))
+    return write_and_redirect(
+        request,
+        lambda: interview_topic_delete(actor=user, topic=topic),
+        notice=_("Topic deleted."),
+        url=topics_url(cohort),
+    )
 
 
 # --- questions -----------------------------------------------------------------------------
@@ -431,12 +431,12 @@ def interview_question_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     question = selectors.question_get_for_user(user=user, pk=pk)
     topic = question.topic
-    try:
-        question_delete(actor=user, question=question)
-    except PermissionDeniedError as exc:
-        return forbidden(request, exc.message)
-    messages.success(request, _("Question deleted."))
-    return redirect_after_write(request, topic_url(topic))
+    return write_and_redirect(
+        request,
+        lambda: question_delete(actor=user, question=question),
+        notice=_("Question deleted."),
+        url=topic_url(topic),
+    )
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -504,12 +504,12 @@ def interview_answer_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     answer: Answer = selectors.answer_get_for_user(user=user, pk=pk)
     question = answer.question
-    try:
-        answer_delete(actor=user, answer=answer)
-    except PermissionDeniedError as exc:
-        return forbidden(request, exc.message)
-    messages.success(request, _("Answer deleted."))
-    return redirect_after_write(request, question_url(question))
+    return write_and_redirect(
+        request,
+        lambda: answer_delete(actor=user, answer=answer),
+        notice=_("Answer deleted."),
+        url=question_url(question),
+    )
 
 
 # --- practice ------------------------------------------------------------------------------
