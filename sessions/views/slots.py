@@ -346,7 +346,14 @@ class SlotForm(forms.Form):
 
 
 def _slot_form_response(
-    request: HttpRequest, *, cohort: Cohort, form: SlotForm, action: str, slot: Any, meeting: Any
+    request: HttpRequest,
+    *,
+    cohort: Cohort,
+    form: forms.Form,
+    action: str,
+    slot: Any,
+    meeting: Any,
+    template: str = "sessions/slot_form.html",
 ) -> HttpResponse:
     context = {
         "lab": cohort.lab,
@@ -357,7 +364,7 @@ def _slot_form_response(
         "meeting": meeting,
         "board_url": board_url(cohort),
     }
-    return render(request, template_for(request, "sessions/slot_form.html", "form"), context)
+    return render(request, template_for(request, template, "form"), context)
 
 
 def _save_slot_form(
@@ -468,16 +475,15 @@ def slot_materials(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if response is not None:
             return response
-    context = {
-        "lab": cohort.lab,
-        "cohort": cohort,
-        "form": form,
-        "action": reverse("sessions:slot_materials", kwargs={"pk": slot.pk}),
-        "slot": slot,
-        "meeting": slot.meeting,
-        "board_url": board_url(cohort),
-    }
-    return render(request, template_for(request, "sessions/slot_materials.html", "form"), context)
+    return _slot_form_response(
+        request,
+        cohort=cohort,
+        form=form,
+        action=reverse("sessions:slot_materials", kwargs={"pk": slot.pk}),
+        slot=slot,
+        meeting=slot.meeting,
+        template="sessions/slot_materials.html",
+    )
 
 
 @login_required
