@@ -6,7 +6,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 from weakref import WeakKeyDictionary
@@ -24,6 +25,7 @@ from django.core.exceptions import (
 )
 from django.db import DataError
 from django.db.models import ForeignKey, Model, QuerySet
+from django.db.models.manager import BaseManager
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -343,6 +345,10 @@ class ObjectUrlField(serializers.HyperlinkedIdentityField):
 # --- The read path of the output serializers ----------------------------------------------
 
 type _Value = Callable[[Any], Any]
+# A list's values of one field from its raw values (see FastReadModelSerializer._represent),
+# and its raw values from the list's columns (a function of a column name).
+type _Column = Callable[[list[Any]], list[Any]]
+type _RawColumn = Callable[[Callable[[str], list[Any]]], list[Any]]
 # DRF fields, read through attributes only some field classes have.
 type _AnyField = Any
 # A list row's value for a field that is not a column: a function of some row columns.
@@ -402,9 +408,13 @@ _VALUE_KINDS: tuple[tuple[str, type[Any]], ...] = (
     ("str", serializers.CharField),
     ("datetime", serializers.DateTimeField),
     ("date", serializers.DateField),
+    ("uuid", serializers.UUIDField),
 )
 # Kinds whose converter always answers (never _SLOW).
-_NEVER_SLOW = frozenset({"pk", "int", "bigint", "str", "choice"})
+_NEVER_SLOW = frozenset({"pk", "int", "bigint", "str", "choice", "uuid"})
+# Kinds whose converter gives a value of this exact type back unchanged: a list column of
+# them needs no call per value.
+_PLAIN_TYPES: dict[str, type[Any]] = {"int": int, "str": str, "bool": bool}
 _PK_METHODS = ("to_representation", "get_attribute", "use_pk_only_optimization")
 
 
@@ -453,7 +463,9 @@ def _field_kind(field: _AnyField, model: type[Model]) -> tuple[str, str, str | N
 # Each readable field is classified once per class (its kind, attribute path and column).
 # Once per serializer instance (one per request) the kinds become small functions holding
 # what the request fixes: the time zone, formats, and the prefix of `url`, reversed once.
-# A row then costs one call per field, and the serializer never builds its fields. The
+# A row then costs one call per field, and the serializer never builds its fields. A list
+# of rows goes column by column instead (represent_rows): a column of plain values needs no
+# call per value, and a column of date-times is formatted by orjson in one call. The
 # values are the ones DRF computes: a field without an exact shortcut here (a custom field,
 # a source through a reverse relation or a method, a non-ISO format) runs its own DRF
 # code, and so does any value out of the ordinary (a naive datetime, a missing related
@@ -494,9 +506,38 @@ class FastReadModelSerializer[M: Model](serializers.ModelSerializer[M]):
                 return None
         return tuple(dict.fromkeys(columns))
 
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> Any:
+        listing = super().many_init(*args, **kwargs)
+        if type(listing) is serializers.ListSerializer:
+            # (Not Meta.list_serializer_class: every subclass writes its own Meta.)
+            listing.__class__ = FastListSerializer
+        return listing
+
+    def represent_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """to_representation of each list row (`.values()` dicts), column by column."""
+        if not rows:
+            return []
+        return self._represent(lambda column: list(map(itemgetter(column), rows)))
+
+    def represent_values(
+        self, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> list[dict[str, Any]]:
+        """The same for `.values_list(*columns)` rows, `columns` being row_columns()."""
+        if not rows:
+            return []
+        transposed = dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True))
+        return self._represent(transposed.__getitem__)
+
+    def _represent(self, column: Callable[[str], list[Any]]) -> list[dict[str, Any]]:
+        names = [name for name, _raws, _represent in self._row_fields]
+        values = [represent(raws(column)) for _name, raws, represent in self._row_fields]
+        # (Every column has one value per row: zip without strict's checks, once per row.)
+        return [dict(zip(names, row)) for row in zip(*values)]  # noqa: B905
+
     def to_representation(self, instance: Any) -> dict[str, Any]:
         if type(instance) is dict:  # a list row: its functions never skip a field
-            return {name: value(instance) for name, value in self._row_values}
+            return self.represent_rows([instance])[0]
         output: dict[str, Any] = {}
         for name, value in self._instance_values:
             # try, not contextlib.suppress: this runs once per field of every row.
@@ -511,8 +552,92 @@ class FastReadModelSerializer[M: Model](serializers.ModelSerializer[M]):
         return [(plan.name, self._instance_value(plan)) for plan in self._plan()]
 
     @cached_property
-    def _row_values(self) -> list[tuple[str, _Value]]:
-        return [(plan.name, self._row_value(plan)) for plan in self._plan()]
+    def _row_fields(self) -> list[tuple[str, _RawColumn, _Column]]:
+        """Per field of a list row: its name, how to get its raw values from the rows'
+        columns, and how to turn them into its values."""
+        return [
+            (plan.name, self._raw_column(plan), self._row_column(plan)) for plan in self._plan()
+        ]
+
+    def _raw_column(self, plan: _FieldPlan) -> _RawColumn:
+        """A field's raw values: its column's, or what its row source makes of its columns."""
+        source = self.row_sources.get(plan.name)
+        if source is None:
+            name = plan.column
+            assert name is not None  # row_columns() gives no rows otherwise
+            return lambda column: column(name)
+        function, names = source
+        return lambda column: list(map(function, *map(column, names)))
+
+    def _row_column(self, plan: _FieldPlan) -> _Column:
+        """A field's values from its raw values: what _row_value gives for each, with no
+        call per value where a column of ordinary values allows it."""
+        one = self._row_value(plan)
+        if plan.kind == "url":
+            prefix = self._url_prefix(plan)
+            if prefix is not None:
+                # A plain string: DRF's Hyperlink only adds the object, for HTML renderers of
+                # instances, and would put one more garbage-collected object in every row.
+                return lambda pks: [f"{prefix}{pk}/" for pk in pks]
+        elif plan.kind == "pk":
+            return _same_value
+        elif plain := _PLAIN_TYPES.get(plan.kind):
+
+            def plain_column(raws: list[Any]) -> list[Any]:
+                if all(raw is None or type(raw) is plain for raw in raws):
+                    return raws
+                return list(map(one, raws))
+
+            return plain_column
+        elif plan.kind == "uuid" and self._converter(plan) is str:
+
+            def uuid_texts(raws: list[Any]) -> list[Any]:
+                if all(type(raw) is uuid.UUID for raw in raws):
+                    # orjson writes a UUID as str() does (UUID.__str__ is Python code).
+                    texts: list[Any] = orjson.loads(orjson.dumps(raws))
+                    return texts
+                return list(map(one, raws))
+
+            return uuid_texts
+        elif plan.kind == "datetime" and (texts := datetime_column(plan.field)) is not None:
+            return lambda raws: texts(raws, lambda index: one(raws[index]))
+        return lambda raws: list(map(one, raws))
+
+    def _row_value(self, plan: _FieldPlan) -> _Value:
+        """A field's value from its raw value in a list row (see _raw_column)."""
+        if plan.kind == "url":
+            return self._row_url(plan)
+        if plan.kind == "pk":
+            return _same_value
+        convert = self._converter(plan)
+        if plan.kind in _NEVER_SLOW and convert is not None:
+            plain = convert
+            return lambda raw: None if raw is None else plain(raw)
+
+        def value(raw: Any) -> Any:
+            if raw is None:
+                return None
+            result = _SLOW if convert is None else convert(raw)
+            return self.fields[plan.name].to_representation(raw) if result is _SLOW else result
+
+        return value
+
+    def _row_url(self, plan: _FieldPlan) -> _Value:
+        """A list row's `url` from its pk: what ObjectUrlField gives for the row's object."""
+        prefix = self._url_prefix(plan)
+        if prefix is not None:
+            return lambda pk: f"{prefix}{pk}/"
+        # A format suffix, or a URL that does not end in the pk: reverse each row, as DRF does.
+        field, request = plan.field, self.context.get("request")
+        format_ = self.context.get("format")
+        if format_ and field.format and field.format != format_:
+            format_ = field.format
+
+        def url(pk: Any) -> Any:
+            kwargs = {field.lookup_url_kwarg: pk}
+            return drf_reverse(field.view_name, kwargs=kwargs, request=request, format=format_)
+
+        return url
 
     def _drf_value(self, name: str, instance: Any) -> Any:
         """What DRF's Serializer.to_representation puts under `name` (SkipField: nothing)."""
@@ -556,62 +681,6 @@ class FastReadModelSerializer[M: Model](serializers.ModelSerializer[M]):
 
         return value
 
-    def _row_value(self, plan: _FieldPlan) -> _Value:
-        if plan.kind == "url":
-            return self._row_url(plan)
-        read: _Value
-        source = self.row_sources.get(plan.name)
-        if source is not None:
-            function, columns = source
-
-            def computed(row: dict[str, Any]) -> Any:
-                return function(*(row[column] for column in columns))
-
-            read = computed
-        else:
-            read = itemgetter(plan.column)
-            if plan.kind == "pk":
-                return read
-        convert = self._converter(plan)
-        if plan.kind in _NEVER_SLOW and convert is not None:
-            plain = convert
-
-            def plain_value(row: dict[str, Any]) -> Any:
-                raw = read(row)
-                return None if raw is None else plain(raw)
-
-            return plain_value
-
-        def value(row: dict[str, Any]) -> Any:
-            raw = read(row)
-            if raw is None:
-                return None
-            result = _SLOW if convert is None else convert(raw)
-            return self.fields[plan.name].to_representation(raw) if result is _SLOW else result
-
-        return value
-
-    def _row_url(self, plan: _FieldPlan) -> _Value:
-        """A list row's `url`: what ObjectUrlField gives for the row's object."""
-        column = plan.column
-        assert column is not None  # a url plan always names the primary key column
-        prefix = self._url_prefix(plan)
-        if prefix is not None:
-            # A plain string: DRF's Hyperlink only adds the object, for HTML renderers of
-            # instances, and would put one more garbage-collected object in every row.
-            return lambda row: f"{prefix}{row[column]}/"
-        # A format suffix, or a URL that does not end in the pk: reverse each row, as DRF does.
-        field, request = plan.field, self.context.get("request")
-        format_ = self.context.get("format")
-        if format_ and field.format and field.format != format_:
-            format_ = field.format
-
-        def url(row: dict[str, Any]) -> Any:
-            kwargs = {field.lookup_url_kwarg: row[column]}
-            return drf_reverse(field.view_name, kwargs=kwargs, request=request, format=format_)
-
-        return url
-
     def _url_prefix(self, plan: _FieldPlan) -> str | None:
         """The part of `url` before the pk, as ObjectUrlField builds it; None: no shortcut."""
         request = self.context.get("request")
@@ -645,7 +714,23 @@ class FastReadModelSerializer[M: Model](serializers.ModelSerializer[M]):
                 return _datetime_converter(field)
             case "date":
                 return _date_converter(field)
+            case "uuid":
+                return str if field.uuid_format == "hex_verbose" else None
         return None
+
+
+class FastListSerializer(serializers.ListSerializer[Any]):
+    """The list serializer of FastReadModelSerializer: a page of list rows goes through
+    represent_rows (column by column); model instances go one by one, as in DRF."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        items = data.all() if isinstance(data, BaseManager) else data
+        rows = items if type(items) is list else list(items)
+        child = self.child
+        assert isinstance(child, FastReadModelSerializer)  # many_init gives it no other child
+        if rows and all(type(row) is dict for row in rows):
+            return child.represent_rows(rows)
+        return [child.to_representation(item) for item in rows]
 
 
 def rows_for_list[M: Model](queryset: QuerySet[M], view: Any) -> QuerySet[M, Any]:
@@ -675,11 +760,51 @@ def _iso_8601(field: _AnyField, default: str | None) -> bool:
     return output_format is not None and output_format.lower() == ISO_8601
 
 
-def _datetime_converter(field: _AnyField) -> Callable[[Any], Any] | None:
-    """DRF's DateTimeField output for aware datetimes: in the request's zone, UTC as "Z"."""
+def _iso_zone(field: _AnyField) -> Any:
+    """The zone an ISO 8601 DateTimeField writes in (None: no shortcut for this field)."""
     if not _iso_8601(field, api_settings.DATETIME_FORMAT):
         return None
-    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    return field.timezone if hasattr(field, "timezone") else field.default_timezone()
+
+
+def datetime_column(
+    field: _AnyField,
+) -> Callable[[list[Any], Callable[[int], Any]], list[Any]] | None:
+    """DRF's DateTimeField output for a whole column of values at once, or None when the
+    field has no shortcut. The function takes the raw values and `slow(index)`, the exact
+    representation of one value, which answers for every value out of the ordinary.
+
+    The common value, an aware UTC datetime from the database of 1973 or later, is moved
+    to the zone in Python and written by orjson in one call for the column: its RFC 3339
+    text is isoformat()'s (UTC as "Z"), at a tenth of the cost of isoformat per value.
+    """
+    zone = _iso_zone(field)
+    if zone is None:
+        return None
+
+    def texts(raws: list[Any], slow: Callable[[int], Any]) -> list[Any]:
+        # Earlier years may have offsets with seconds (see _datetime_converter).
+        fast = [
+            local
+            if type(raw) is dt.datetime
+            and raw.tzinfo is dt.UTC
+            and (local := raw.astimezone(zone)).year >= 1973
+            else None
+            for raw in raws
+        ]
+        out: list[Any] = orjson.loads(orjson.dumps(fast, option=orjson.OPT_UTC_Z))
+        if fast.count(None) != raws.count(None):  # some value took no shortcut
+            for index, (value, raw) in enumerate(zip(fast, raws, strict=True)):
+                if value is None and raw is not None:
+                    out[index] = slow(index)
+        return out
+
+    return texts
+
+
+def _datetime_converter(field: _AnyField) -> Callable[[Any], Any] | None:
+    """DRF's DateTimeField output for aware datetimes: in the request's zone, UTC as "Z"."""
+    zone = _iso_zone(field)
     if zone is None:
         return None
 

@@ -38,10 +38,9 @@ from rest_framework.views import APIView
 from core import changes
 from core.api import (
     _DRF_ENCODER,
-    _SLOW,
     ErrorResponseSerializer,
     StaticFilterSet,
-    _datetime_converter,
+    datetime_column,
     request_user,
 )
 from core.errors import ApplicationError, ConflictError, PreconditionFailedError
@@ -357,19 +356,14 @@ class ChangesPageSerializer(serializers.Serializer[Any]):
     has_more = serializers.BooleanField(help_text=_lazy("True: ask again at once."))
 
 
-def _changed_at_converter() -> Any:
-    """DRF's DateTimeField output, through the serializers' own fast converter (the same
-    text, quicker) for the aware date-times the log holds."""
+def _changed_at_texts(values: list[dt.datetime]) -> list[Any]:
+    """DRF's DateTimeField output for each of the page's change times, through the
+    serializers' own fast column path (the same text, quicker)."""
     field = serializers.DateTimeField()
-    fast = _datetime_converter(field)
-    if fast is None:
-        return field.to_representation
-
-    def convert(value: Any) -> Any:
-        text = fast(value)
-        return field.to_representation(value) if text is _SLOW else text
-
-    return convert
+    texts = datetime_column(field)
+    if texts is None:
+        return [field.to_representation(value) for value in values]
+    return texts(values, lambda index: field.to_representation(values[index]))
 
 
 def _page_size(request: Request) -> int:
@@ -439,8 +433,9 @@ class ChangesView(APIView):
         page = changes.changes_page(lab_ids=lab_ids, cursor=cursor, limit=limit)
         objects = changes.serialize_objects(request, page)
         results = []
-        changed_at = _changed_at_converter()
-        for row in page.rows:
+        changed_at = _changed_at_texts([row.changed_at for row in page.rows])
+        upsert, delete = changes.ChangeOp.UPSERT.value, changes.ChangeOp.DELETE.value
+        for row, when in zip(page.rows, changed_at, strict=True):
             obj = objects.get((row.object_type, row.object_id))
             results.append(
                 {
@@ -448,11 +443,9 @@ class ChangesView(APIView):
                     "type": row.object_type,
                     "id": row.object_id,
                     # Gone or out of sight by now: for this client, it is deleted.
-                    "op": (
-                        changes.ChangeOp.UPSERT if obj is not None else changes.ChangeOp.DELETE
-                    ).value,
+                    "op": upsert if obj is not None else delete,
                     "object": obj,
-                    "changed_at": changed_at(row.changed_at),
+                    "changed_at": when,
                 }
             )
         body = {

@@ -61,10 +61,6 @@ UNKNOWN_LOCATION = _lazy("No such place.")
 # --- output -----------------------------------------------------------------------------------
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 MEETING_FIELDS: tuple[str, ...] = (
     *OBJECT_FIELDS,
     "cohort",
@@ -85,9 +81,6 @@ MEETING_FIELDS: tuple[str, ...] = (
 
 class MeetingSerializer(FastReadModelSerializer[Meeting]):
     url = ObjectUrlField(view_name="api:meeting-detail")
-
-    # DRF's UUIDField has no shortcut of its own: a list row hands it the column's value.
-    row_sources = {"uid": (_same, ("uid",))}
 
     class Meta:
         model = Meeting

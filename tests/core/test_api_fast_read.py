@@ -13,11 +13,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from hypothesis import given
+from hypothesis import strategies as st
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
-from core.api import FastJSONRenderer, StaticFilterSet
+from core.api import FastJSONRenderer, StaticFilterSet, datetime_column
 from labs.api import CohortSerializer, InvitationSerializer, LabSerializer, MembershipSerializer
 from labs.models import Cohort, Invitation, Lab, Membership, MembershipStatus
 from members.api import ApiTokenSerializer
@@ -171,6 +173,79 @@ def test_list_with_a_format_suffix_links_with_the_suffix(world, leader_client):
     assert [item["url"] for item in response.json()["results"]] == [
         f"http://testserver/api/v1/cohorts/{world.cohort.pk}.json"
     ]
+
+
+# --- Column by column: a page of rows at once ----------------------------------------------
+
+# Aware values of every kind a column may hold: UTC from the database (the shortcut), other
+# zones and fixed offsets, years whose offsets had seconds (Seoul before 1908), naive values.
+AWARE = st.datetimes(
+    min_value=dt.datetime(1880, 1, 1),
+    max_value=dt.datetime(2100, 1, 1),
+    timezones=st.sampled_from(
+        [
+            dt.UTC,
+            ZoneInfo("UTC"),
+            SEOUL_ZONE := ZoneInfo("Asia/Seoul"),
+            dt.timezone(dt.timedelta(hours=-3, minutes=-30)),
+        ]
+    ),
+)
+COLUMN_VALUES = st.lists(st.one_of(AWARE, st.none(), st.datetimes()), max_size=30)
+
+
+@given(values=COLUMN_VALUES, zone=st.sampled_from([*ZONES, "Europe/London", "Asia/Kolkata"]))
+def test_a_datetime_column_is_drf_s_text_for_every_value(values, zone):
+    with timezone.override(ZoneInfo(zone)):
+        field = serializers.DateTimeField()
+        texts = datetime_column(field)
+        assert texts is not None
+        expected = [None if value is None else field.to_representation(value) for value in values]
+
+        actual = texts(values, lambda index: field.to_representation(values[index]))
+
+    assert actual == expected
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_page_of_rows_equals_drf_row_by_row(objects, zone):
+    """One column mixes values that take the shortcut and values that do not (a joined_on
+    date next to None, a blank display name, a profile-less user)."""
+    memberships = objects[MembershipSerializer]
+    columns = MembershipSerializer.row_columns()
+    rows = list(Membership.objects.order_by("pk").values(*columns))
+    tuples = list(Membership.objects.order_by("pk").values_list(*columns))
+    by_pk = {membership.pk: membership for membership in memberships}
+
+    with timezone.override(ZoneInfo(zone)):
+        serializer = MembershipSerializer(context=context())
+        expected = [drf(MembershipSerializer, by_pk[row["id"]]) for row in rows]
+        from_rows = serializer.represent_rows(rows)
+        from_tuples = serializer.represent_values(columns, tuples)
+        listed = MembershipSerializer(rows, many=True, context=context()).data
+
+    assert len(rows) == len(memberships) > 3
+    assert from_rows == expected
+    assert from_tuples == expected
+    assert list(listed) == expected
+
+
+def test_a_page_with_an_old_or_foreign_timestamp_falls_back_for_that_value_only(world):
+    cohort = Cohort.objects.get(pk=world.cohort.pk)
+    Cohort.objects.filter(pk=cohort.pk).update(
+        created_at=dt.datetime(1905, 6, 1, 12, tzinfo=dt.UTC)  # Seoul at +08:27:52
+    )
+    columns = CohortSerializer.row_columns()
+    rows = list(Cohort.objects.order_by("pk").values(*columns))
+    # A value the database did not give in UTC: moved to the zone all the same.
+    rows.append({**rows[0], "created_at": dt.datetime(2026, 5, 1, 9, tzinfo=SEOUL_ZONE)})
+
+    with timezone.override(SEOUL_ZONE):
+        body = CohortSerializer(context=context()).represent_rows(rows)
+
+    assert body[0]["created_at"] == "1905-06-01T12:00:00Z"
+    assert body[-1]["created_at"] == "2026-05-01T09:00:00+09:00"
+    assert body[0]["updated_at"] == drf(CohortSerializer, cohort)["updated_at"] is not None
 
 
 # --- JSON rendering -----------------------------------------------------------------------
