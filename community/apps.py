@@ -13,7 +13,7 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         # Outside events join the calendar feeds and the reminders; meetings link their notes.
         from community import feeds, reminders
-        from core.changes import feed_type, track
+        from core.changes import feed_type, shows_member_name, track
 
         feeds.register()
         reminders.register()
@@ -47,3 +47,4 @@ class CommunityConfig(AppConfig):
             lab="question__cohort__lab_id",
             cohort="question__cohort_id",
         )
+        shows_member_name("community.TalkQuestion", "author")  # its author_name

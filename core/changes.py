@@ -184,6 +184,28 @@ def _m2m_changed(model: type[Model]) -> Any:
     return handler
 
 
+_NAMES_SHOWN: dict[type[Model], tuple[str, ...]] = {}
+
+
+def shows_member_name(model: type[Model] | str, *user_fields: str) -> None:
+    """Declare that the API shows `model`'s rows with the display name of the member in
+    each of `user_fields` (foreign keys to the user): a member's new name is then logged as
+    a change of every such row (see record_member_renamed). Call from AppConfig.ready()."""
+    resolved = apps.get_model(model) if isinstance(model, str) else model
+    _NAMES_SHOWN[resolved] = tuple(dict.fromkeys((*_NAMES_SHOWN.get(resolved, ()), *user_fields)))
+
+
+def record_member_renamed(user_id: int) -> None:
+    """Log an upsert of every object whose API representation shows this member's name
+    (call in the rename's transaction): a mirror of the roster, the boards or the question
+    bank picks the new name up from the feed without waiting for another change."""
+    for model, fields in _NAMES_SHOWN.items():
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{field: user_id})
+        record_changes(model, model._base_manager.filter(condition))
+
+
 def feed_types() -> dict[str, FeedType]:
     return dict(_TYPES)
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.changes import record_member_renamed
 from core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from members.models import (
     ApiToken,
@@ -94,14 +95,18 @@ def profile_update(
         errors["language"] = [_("Choose Korean or English.")]
     if errors:
         raise ApplicationError(_("Please correct the marked fields."), fields=errors)
+    renamed = profile.display_name != display_name.strip()
     profile.display_name = display_name.strip()
     profile.bio = bio
     profile.interests = interests
     profile.timezone = timezone_name
     profile.language = language
-    profile.save(
-        update_fields=["display_name", "bio", "interests", "timezone", "language", "updated_at"]
-    )
+    with transaction.atomic():
+        profile.save(
+            update_fields=["display_name", "bio", "interests", "timezone", "language", "updated_at"]
+        )
+        if renamed:
+            record_member_renamed(profile.user_id)
     return profile
 
 

@@ -12,7 +12,7 @@ class SessionsConfig(AppConfig):
     verbose_name = _("Study sessions")
 
     def ready(self) -> None:
-        from core.changes import feed_type, track
+        from core.changes import feed_type, shows_member_name, track
 
         # The changes feed (GET /api/v1/changes/): what each write shows up as, and who sees it.
         app = "study_sessions"
@@ -77,3 +77,9 @@ class SessionsConfig(AppConfig):
             lab="option__poll__cohort__lab_id",
             cohort="option__poll__cohort_id",
         )
+        # The API shows these members' names (a presenter, a voter, a reviewer, ...).
+        shows_member_name(f"{app}.Rsvp", "user")
+        shows_member_name(f"{app}.SlotAssignment", "user")
+        shows_member_name(f"{app}.PollVote", "user")
+        shows_member_name(f"{app}.SwapRequest", "requester", "target")
+        shows_member_name(f"{app}.ReviewAssignment", "reviewer")

@@ -9,7 +9,7 @@ class TrackersConfig(AppConfig):
     verbose_name = _("Trackers")
 
     def ready(self) -> None:
-        from core.changes import feed_type, track
+        from core.changes import feed_type, shows_member_name, track
 
         # The changes feed (GET /api/v1/changes/): what each write shows up as, and who sees it.
         feed_type(
@@ -57,3 +57,7 @@ class TrackersConfig(AppConfig):
             lab="question__topic__cohort__lab_id",
             cohort="question__topic__cohort_id",
         )
+        # The API shows these members' names.
+        shows_member_name("trackers.Solve", "user")
+        shows_member_name("trackers.Question", "author")
+        shows_member_name("trackers.Answer", "author")

@@ -15,9 +15,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from core.changes import feed_types, record_changes, tracked_models
+from core.api import FastReadModelSerializer
+from core.changes import (
+    _NAMES_SHOWN,
+    feed_types,
+    record_changes,
+    tracked_models,
+)
 from core.models import Change
+from labs.models import Membership
 from labs.services import cohort_roll_over
+from members.models import User
+from members.services import profile_update
 from sessions.models import Meeting, Slot, SlotAssignment
 from sessions.services.meetings import meeting_series_create
 from sessions.services.polls import poll_create, poll_vote
@@ -28,7 +37,9 @@ from tests.factories import (
     MeetingFactory,
     PaperFactory,
     QuestionFactory,
+    RsvpFactory,
     SlotFactory,
+    SolveFactory,
 )
 
 
@@ -215,6 +226,88 @@ def test_change_log_many_to_many_edits_log_the_object(world):
     world.member.authored_papers.clear()
 
     assert logged(since) == [("paper", paper.pk, "upsert"), ("paper", paper.pk, "upsert")]
+
+
+def _rename(user, name: str) -> None:
+    profile = user.profile
+    profile_update(
+        actor=user,
+        profile=profile,
+        display_name=name,
+        bio=profile.bio,
+        interests=profile.interests,
+        timezone_name=profile.timezone,
+        language=profile.language,
+    )
+
+
+def test_change_log_a_rename_logs_every_object_that_shows_the_name(world):
+    meeting = MeetingFactory(cohort=world.cohort)
+    slot = SlotFactory(meeting=meeting)
+    SlotAssignment.objects.create(slot=slot, user=world.member)
+    rsvp = RsvpFactory(meeting=meeting, user=world.member)
+    RsvpFactory(meeting=meeting, user=world.leader)  # someone else's: not logged
+    question = QuestionFactory(
+        topic=InterviewTopicFactory(cohort=world.cohort), author=world.member
+    )
+    solve = SolveFactory(problem__problem_set__cohort=world.cohort, user=world.member)
+    membership = Membership.objects.get(user=world.member, cohort=world.cohort)
+    since = last_seq()
+
+    _rename(world.member, "새 이름")
+
+    assert sorted(logged(since)) == sorted(
+        [
+            ("membership", membership.pk, "upsert"),
+            ("rsvp", rsvp.pk, "upsert"),
+            ("slot", slot.pk, "upsert"),
+            ("question", question.pk, "upsert"),
+            ("solve", solve.pk, "upsert"),
+        ]
+    )
+
+
+def test_change_log_a_profile_edit_that_keeps_the_name_logs_nothing(world):
+    RsvpFactory(meeting=MeetingFactory(cohort=world.cohort), user=world.member)
+    since = last_seq()
+
+    _rename(world.member, world.member.profile.display_name)
+
+    assert logged(since) == []
+
+
+def test_change_log_names_are_declared_on_foreign_keys_to_the_member():
+    declared = [(model, field) for model, fields in _NAMES_SHOWN.items() for field in fields]
+
+    targets = {
+        (model, field): model._meta.get_field(field).related_model for model, field in declared
+    }
+
+    assert len(declared) >= 10
+    assert set(targets.values()) == {User}
+
+
+def test_change_log_every_name_a_feed_type_lists_is_declared():
+    """A list row that reads `<member>__profile__display_name` shows that member's name:
+    its model must log a rename."""
+    shown: dict[type, set[str]] = {}
+    for feed in feed_types().values():
+        serializer = import_string(feed.viewset).serializer_class
+        if issubclass(serializer, FastReadModelSerializer):
+            for _function, columns in serializer.row_sources.values():
+                for column in columns:
+                    if column.endswith("__profile__display_name"):
+                        member = column.removesuffix("__profile__display_name")
+                        shown.setdefault(serializer.Meta.model, set()).add(member)
+
+    undeclared = {
+        model.__name__: members - set(_NAMES_SHOWN.get(model, ()))
+        for model, members in shown.items()
+        if members - set(_NAMES_SHOWN.get(model, ()))
+    }
+
+    assert len(shown) >= 6  # memberships, RSVPs, swaps, solves, questions, answers, ...
+    assert undeclared == {}
 
 
 @pytest.mark.parametrize("name", sorted(feed_types()))
