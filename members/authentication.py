@@ -10,6 +10,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from members.middleware import activate_member_preferences
 from members.models import ApiToken, User, normalize_email
 from members.services import api_token_authenticate
 
@@ -32,6 +33,8 @@ class BearerTokenAuthentication(BaseAuthentication):
         token = api_token_authenticate(raw=parts[1].decode("latin-1"))
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        # The session middleware knew no member: answer in this one's language and zone.
+        activate_member_preferences(request._request, token.user)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

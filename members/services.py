@@ -164,7 +164,7 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     if not raw.startswith(TOKEN_PREFIX):
         return None
     token = (
-        ApiToken.objects.select_related("user", "lab")
+        ApiToken.objects.select_related("user__profile", "lab")
         .filter(token_hash=_hash_token(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )

@@ -232,6 +232,51 @@ def test_read_token_cannot_write(world):
     assert world.lab.name == "딥러닝 연구실"
 
 
+def test_token_answers_in_its_members_language_and_zone(world):
+    """The member is known only once DRF reads the token, after the preferences middleware
+    has run for an anonymous request: the token's member still gets their own choices."""
+    profile = world.leader.profile
+    profile.language, profile.timezone = "en", "America/New_York"
+    profile.save()
+    client = bearer_client(world.leader, scope="read")
+
+    refused = client.patch(
+        api("lab-detail", world.lab.pk), {"name": "x"}, content_type="application/json"
+    )
+    lab = client.get(api("lab-detail", world.lab.pk))
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"] == "This token is read-only."
+    assert refused["Content-Language"] == "en"
+    expected = world.lab.created_at.astimezone(ZoneInfo("America/New_York")).isoformat()
+    assert lab.json()["created_at"] == expected
+    assert lab["Content-Language"] == "en"
+
+
+def test_token_of_a_korean_member_answers_in_korean_and_seoul_time(world):
+    client = bearer_client(world.member, scope="read")
+
+    refused = client.delete(api("lab-detail", world.lab.pk))
+    lab = client.get(api("lab-detail", world.lab.pk)).json()
+
+    assert refused.json()["error"]["message"] == ko("This token is read-only.")
+    assert refused["Content-Language"] == "ko"
+    assert lab["created_at"].endswith("+09:00")
+
+
+def test_a_tokens_language_and_zone_end_with_its_request(world):
+    profile = world.leader.profile
+    profile.language, profile.timezone = "en", "America/New_York"
+    profile.save()
+    bearer_client(world.leader).get(api("lab-list"))
+
+    anonymous = Client().get(api("lab-list"))
+
+    assert anonymous.status_code == 401
+    assert anonymous["Content-Language"] == "ko"
+    assert timezone.get_current_timezone_name() == "Asia/Seoul"
+
+
 def test_write_token_can_write(world):
     client = bearer_client(world.leader, scope="write")
 
