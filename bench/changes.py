@@ -10,9 +10,10 @@ Data, the bench's own: lab "bench-changes", one cohort, one member (the viewer),
 
 Target: `GET /api/v1/changes/?since=<cursor>&page_size=500` by the member's signed-in client,
 from a cursor in the middle of the log, so every request serves 500 meetings as the meeting
-endpoint shows them. Floor, in the same run: the same 500 change rows joined to the same
-meetings read with one `values_list` query (the meeting endpoint's columns), shaped like the
-feed's page (with each `url`) and written by orjson; its stack floor, the same behind login.
+endpoint shows them. Floor, in the same run: the same 500 meetings read with one
+`values_list` query (the meeting endpoint's columns), shaped like the feed's page (with each
+`url`; the change's seq and time taken from the meeting, so the floor reads no change rows at
+all) and written by orjson; its stack floor, the same behind login.
 For reference, the same 500 meetings from GET meetings/, and the whole log read from the start.
 Gate: throughput at least half the floor's (median ratio at most 2.0); exits 1 over it.
 """

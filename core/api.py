@@ -573,13 +573,7 @@ class FastReadModelSerializer[M: Model](serializers.ModelSerializer[M]):
         """A field's values from its raw values: what _row_value gives for each, with no
         call per value where a column of ordinary values allows it."""
         one = self._row_value(plan)
-        if plan.kind == "url":
-            prefix = self._url_prefix(plan)
-            if prefix is not None:
-                # A plain string: DRF's Hyperlink only adds the object, for HTML renderers of
-                # instances, and would put one more garbage-collected object in every row.
-                return lambda pks: [f"{prefix}{pk}/" for pk in pks]
-        elif plan.kind == "pk":
+        if plan.kind == "pk":
             return _same_value
         elif plain := _PLAIN_TYPES.get(plan.kind):
 
@@ -626,6 +620,8 @@ class FastReadModelSerializer[M: Model](serializers.ModelSerializer[M]):
         """A list row's `url` from its pk: what ObjectUrlField gives for the row's object."""
         prefix = self._url_prefix(plan)
         if prefix is not None:
+            # A plain string: DRF's Hyperlink only adds the object, for HTML renderers of
+            # instances, and would put one more garbage-collected object in every row.
             return lambda pk: f"{prefix}{pk}/"
         # A format suffix, or a URL that does not end in the pk: reverse each row, as DRF does.
         field, request = plan.field, self.context.get("request")

@@ -410,7 +410,7 @@ class ChangesView(APIView):
         token limited to one), oldest first: each with the object as it is now, or null for
         a deletion. Never skips a change that commits while you page, never repeats one you
         have moved past. Keep `next_cursor`; when `has_more` is false you are up to date."""
-        from labs.selectors import cohort_list_visible
+        from labs.selectors import lab_ids_of_member
         from members.authentication import token_lab_id
 
         user = request_user(request)
@@ -426,10 +426,7 @@ class ChangesView(APIView):
             lab_ids = None if lab_limit is None else [lab_limit]
         else:
             # A short list read first: the rows query then filters on plain values.
-            visible = cohort_list_visible(user=user).order_by().values_list("lab_id", flat=True)
-            if lab_limit is not None:
-                visible = visible.filter(lab_id=lab_limit)
-            lab_ids = sorted(set(visible))
+            lab_ids = [lab for lab in lab_ids_of_member(user=user) if lab_limit in (None, lab)]
         page = changes.changes_page(lab_ids=lab_ids, cursor=cursor, limit=limit)
         objects = changes.serialize_objects(request, page)
         results = []

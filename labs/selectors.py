@@ -28,6 +28,12 @@ def _member_lab_ids(user: Any) -> QuerySet[Membership, Any]:
     )
 
 
+def lab_ids_of_member(*, user: Any) -> list[int]:
+    """The ids of the labs this user belongs to (the labs cohort_list_visible covers for
+    anyone but a superuser), in order: one short query."""
+    return sorted(set(_member_lab_ids(user).values_list("cohort__lab_id", flat=True)))
+
+
 ROLE_ORDER = (Role.LEADER, Role.FACILITATOR, Role.MEMBER, Role.GUEST)
 
 
