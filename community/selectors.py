@@ -40,19 +40,18 @@ from labs.models import (
     Role,
     Visibility,
 )
-from labs.selectors import ViewerAccess, viewer_access_for_lab
+from labs.selectors import (
+    ViewerAccess,
+    lab_ids_of_member,
+    member_lab_ids,
+    viewer_access_for_lab,
+)
 from members.models import display_name_for
 from sessions.models import Meeting
 from sessions.selectors.history import archive_entries, archive_slots
 
 SHOWCASE_PRESENTATIONS = 20
 DECIDED_APPLICATIONS_SHOWN = 100
-
-
-def _member_lab_ids(user: Any) -> QuerySet[Membership, Any]:
-    return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
-        "cohort__lab_id"
-    )
 
 
 def _managed_cohort_ids(user: Any) -> Q:
@@ -158,7 +157,7 @@ def showcase_lab_list_visible(*, user: Any) -> QuerySet[Lab]:
         return labs
     if not user.is_authenticated:
         return labs.filter(visibility=Visibility.PUBLIC)
-    return labs.filter(Q(visibility=Visibility.PUBLIC) | Q(id__in=_member_lab_ids(user)))
+    return labs.filter(Q(visibility=Visibility.PUBLIC) | Q(id__in=member_lab_ids(user)))
 
 
 # --- Recruiting ----------------------------------------------------------------------------------
@@ -194,7 +193,7 @@ def recruitment_list_visible(*, user: Any) -> QuerySet[Recruitment]:
     public_open = Q(pk__in=_open_recruitments().values("pk"))
     if not user.is_authenticated:
         return recruitments.filter(public_open)
-    return recruitments.filter(public_open | Q(cohort__lab_id__in=_member_lab_ids(user)))
+    return recruitments.filter(public_open | Q(cohort__lab_id__in=member_lab_ids(user)))
 
 
 def recruitment_get_for_apply(*, user: Any, pk: int) -> Recruitment:
@@ -205,8 +204,7 @@ def recruitment_get_for_apply(*, user: Any, pk: int) -> Recruitment:
         raise Http404
     lab = recruitment.cohort.lab
     if lab.visibility != Visibility.PUBLIC and not (
-        user.is_authenticated
-        and (user.is_superuser or _member_lab_ids(user).filter(cohort__lab_id=lab.pk).exists())
+        user.is_authenticated and (user.is_superuser or lab.pk in lab_ids_of_member(user=user))
     ):
         raise Http404
     return recruitment
@@ -294,7 +292,7 @@ def meeting_note_list_visible(*, user: Any) -> QuerySet[MeetingNote]:
         return notes
     if not user.is_authenticated:
         return notes.none()
-    return notes.filter(meeting__cohort__lab_id__in=_member_lab_ids(user))
+    return notes.filter(meeting__cohort__lab_id__in=member_lab_ids(user))
 
 
 def meeting_note_get_for_user(*, user: Any, pk: int) -> MeetingNote:
@@ -345,7 +343,7 @@ def note_editor_list_for_cohort(*, cohort: Cohort) -> list[NoteEditor]:
 def note_editor_get_for_user(*, user: Any, pk: int) -> NoteEditor:
     editors = NoteEditor.objects.select_related("cohort__lab")
     if not user.is_superuser:
-        editors = editors.filter(cohort__lab_id__in=_member_lab_ids(user))
+        editors = editors.filter(cohort__lab_id__in=member_lab_ids(user))
     try:
         return editors.get(pk=pk)
     except NoteEditor.DoesNotExist:
@@ -375,7 +373,7 @@ def talk_list_visible(*, user: Any) -> QuerySet[GuestTalk]:
         return talks
     if not user.is_authenticated:
         return talks.none()
-    return talks.filter(cohort__lab_id__in=_member_lab_ids(user))
+    return talks.filter(cohort__lab_id__in=member_lab_ids(user))
 
 
 def talk_get_for_user(*, user: Any, pk: int) -> GuestTalk:
@@ -421,7 +419,7 @@ def talk_question_list_visible(*, user: Any) -> QuerySet[TalkQuestion]:
         return questions
     if not user.is_authenticated:
         return questions.none()
-    return questions.filter(talk__cohort__lab_id__in=_member_lab_ids(user))
+    return questions.filter(talk__cohort__lab_id__in=member_lab_ids(user))
 
 
 def talk_question_get_for_user(*, user: Any, pk: int) -> TalkQuestion:
@@ -440,7 +438,7 @@ def event_list_visible(*, user: Any) -> QuerySet[OutsideEvent]:
         return events
     if not user.is_authenticated:
         return events.none()
-    return events.filter(cohort__lab_id__in=_member_lab_ids(user))
+    return events.filter(cohort__lab_id__in=member_lab_ids(user))
 
 
 def event_get_for_user(*, user: Any, pk: int) -> OutsideEvent:

@@ -410,7 +410,7 @@ class ChangesView(APIView):
         token limited to one), oldest first: each with the object as it is now, or null for
         a deletion. Never skips a change that commits while you page, never repeats one you
         have moved past. Keep `next_cursor`; when `has_more` is false you are up to date."""
-        from labs.selectors import lab_ids_of_member
+        from labs.selectors import lab_ids_known, lab_ids_of_member
         from members.authentication import token_lab_id
 
         user = request_user(request)
@@ -425,10 +425,16 @@ class ChangesView(APIView):
         if user.is_superuser:
             lab_ids = None if lab_limit is None else [lab_limit]
         else:
-            # A short list read first: the rows query then filters on plain values.
-            lab_ids = [lab for lab in lab_ids_of_member(user=user) if lab_limit in (None, lab)]
+            # A short list read first: the rows query then filters on plain values, and so do
+            # the visibility filters of the page's objects (see lab_ids_known).
+            member_of = lab_ids_of_member(user=user)
+            lab_ids = [lab for lab in member_of if lab_limit in (None, lab)]
         page = changes.changes_page(lab_ids=lab_ids, cursor=cursor, limit=limit)
-        objects = changes.serialize_objects(request, page)
+        if user.is_superuser:
+            objects = changes.serialize_objects(request, page)
+        else:
+            with lab_ids_known(user=user, lab_ids=member_of):
+                objects = changes.serialize_objects(request, page)
         results = []
         changed_at = _changed_at_texts([row.changed_at for row in page.rows])
         upsert, delete = changes.ChangeOp.UPSERT.value, changes.ChangeOp.DELETE.value

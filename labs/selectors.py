@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,17 +24,40 @@ from labs.models import (
 )
 from members.models import User, display_name_for
 
+# (user id, the ids of that user's labs) while a block reads with them known: see below.
+_KNOWN_LAB_IDS: ContextVar[tuple[Any, list[int]] | None] = ContextVar(
+    "labmate_known_lab_ids", default=None
+)
 
-def _member_lab_ids(user: Any) -> QuerySet[Membership, Any]:
+
+def member_lab_ids(user: Any) -> QuerySet[Membership, Any] | list[int]:
+    """The labs this user belongs to, for a visibility filter's `lab_id__in=`: a subquery,
+    or the list already read in this request inside a `lab_ids_known` block."""
+    known = _KNOWN_LAB_IDS.get()
+    if known is not None and known[0] == user.pk:
+        return known[1]
     return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
         "cohort__lab_id"
     )
 
 
+@contextmanager
+def lab_ids_known(*, user: Any, lab_ids: list[int]) -> Iterator[None]:
+    """Within the block, every visibility filter for `user` compares with `lab_ids` (all of
+    the user's labs, as lab_ids_of_member read them) instead of a subquery of its own: the
+    changes feed reads a page's objects through several types' filters at once."""
+    token = _KNOWN_LAB_IDS.set((user.pk, list(lab_ids)))
+    try:
+        yield
+    finally:
+        _KNOWN_LAB_IDS.reset(token)
+
+
 def lab_ids_of_member(*, user: Any) -> list[int]:
     """The ids of the labs this user belongs to (the labs cohort_list_visible covers for
     anyone but a superuser), in order: one short query."""
-    return sorted(set(_member_lab_ids(user).values_list("cohort__lab_id", flat=True)))
+    memberships = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE)
+    return sorted(set(memberships.values_list("cohort__lab_id", flat=True)))
 
 
 ROLE_ORDER = (Role.LEADER, Role.FACILITATOR, Role.MEMBER, Role.GUEST)
@@ -43,13 +69,13 @@ def lab_list_visible(*, user: Any) -> QuerySet[Lab]:
         return Lab.objects.all()
     if not user.is_authenticated:
         return Lab.objects.filter(visibility=Visibility.PUBLIC)
-    return Lab.objects.filter(Q(id__in=_member_lab_ids(user)) | Q(visibility=Visibility.PUBLIC))
+    return Lab.objects.filter(Q(id__in=member_lab_ids(user)) | Q(visibility=Visibility.PUBLIC))
 
 
 def lab_list_for_member(*, user: User) -> QuerySet[Lab]:
     """My labs, each with its cohort count and its cohorts (newest first) prefetched."""
     return (
-        Lab.objects.filter(id__in=_member_lab_ids(user))
+        Lab.objects.filter(id__in=member_lab_ids(user))
         .annotate(cohort_count=Count("cohorts", distinct=True))
         .prefetch_related(Prefetch("cohorts", queryset=Cohort.objects.order_by("-number")))
         .order_by("name")
@@ -71,7 +97,7 @@ def cohort_list_visible(*, user: Any) -> QuerySet[Cohort]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(lab_id__in=_member_lab_ids(user))
+    return qs.filter(lab_id__in=member_lab_ids(user))
 
 
 def cohort_list_for_lab(*, lab: Lab) -> QuerySet[Cohort]:
@@ -92,7 +118,7 @@ def membership_list_visible(*, user: Any) -> QuerySet[Membership]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(cohort__lab_id__in=member_lab_ids(user))
 
 
 def membership_list_for_cohort(*, cohort: Cohort) -> QuerySet[Membership]:

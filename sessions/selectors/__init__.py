@@ -10,15 +10,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from labs.models import Membership as _Membership
-from labs.models import MembershipStatus
+from labs.selectors import member_lab_ids
 from sessions.models import Location, Meeting, Poll
-
-
-def _member_lab_ids(user: Any) -> QuerySet[_Membership, Any]:
-    return _Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
-        "cohort__lab_id"
-    )
 
 
 def meeting_list_visible(*, user: Any) -> QuerySet[Meeting]:
@@ -28,7 +21,7 @@ def meeting_list_visible(*, user: Any) -> QuerySet[Meeting]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(cohort__lab_id__in=member_lab_ids(user))
 
 
 def meeting_get_for_user(*, user: Any, pk: int) -> Meeting:
@@ -44,7 +37,7 @@ def location_list_visible(*, user: Any) -> QuerySet[Location]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(lab_id__in=_member_lab_ids(user))
+    return qs.filter(lab_id__in=member_lab_ids(user))
 
 
 def location_get_for_user(*, user: Any, pk: int) -> Location:
@@ -60,7 +53,7 @@ def poll_list_visible(*, user: Any) -> QuerySet[Poll]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(cohort__lab_id__in=member_lab_ids(user))
 
 
 def poll_get_for_user(*, user: Any, pk: int) -> Poll:

@@ -12,9 +12,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from labs.models import Cohort
+from labs.selectors import member_lab_ids
 from sessions import draws
 from sessions.models import Draw, DrawKind, MeetingStatus, Slot
-from sessions.selectors import _member_lab_ids
 
 # SVG geometry of a ladder, in user units of the viewBox (the SVG scales to its box).
 COLUMN_GAP = 90
@@ -34,7 +34,7 @@ def draw_list_visible(*, user: Any) -> QuerySet[Draw]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(cohort__lab_id__in=member_lab_ids(user))
 
 
 def draw_get_for_user(*, user: Any, pk: int) -> Draw:

@@ -11,8 +11,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from labs.models import Cohort, Membership, MembershipStatus
+from labs.selectors import member_lab_ids
 from sessions.models import Location, Meeting, MeetingSeries, Rsvp, RsvpAnswer
-from sessions.selectors import _member_lab_ids
 
 
 def _with_counts(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
@@ -124,7 +124,7 @@ def series_get_for_user(*, user: Any, pk: int) -> MeetingSeries:
     if not user.is_superuser:
         if not user.is_authenticated:
             raise Http404
-        qs = qs.filter(cohort__lab_id__in=_member_lab_ids(user))
+        qs = qs.filter(cohort__lab_id__in=member_lab_ids(user))
     try:
         return qs.get(pk=pk)
     except MeetingSeries.DoesNotExist:

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _lazy
 
 from labs.models import Cohort, CohortStatus, Membership, MembershipStatus, Role
+from labs.selectors import member_lab_ids
 from members.models import display_name_for
 from sessions import assignment
 from sessions.models import (
@@ -32,7 +33,6 @@ from sessions.models import (
     ReviewSource,
     ReviewStatus,
 )
-from sessions.selectors import _member_lab_ids
 
 # Guests come to listen; everyone else may review.
 REVIEWER_ROLES = (Role.LEADER, Role.FACILITATOR, Role.MEMBER)
@@ -64,7 +64,7 @@ def paper_list_visible(*, user: Any) -> QuerySet[Paper]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(cohort__lab_id__in=member_lab_ids(user))
 
 
 def paper_get_for_user(*, user: Any, pk: int) -> Paper:
@@ -82,7 +82,7 @@ def bid_list_visible(*, user: Any) -> QuerySet[Bid]:
     if not user.is_authenticated:
         return qs.none()
     return qs.filter(
-        Q(user=user, paper__cohort__lab_id__in=_member_lab_ids(user))
+        Q(user=user, paper__cohort__lab_id__in=member_lab_ids(user))
         | _managed(user, "paper__cohort")
     )
 
@@ -95,7 +95,7 @@ def review_assignment_list_visible(*, user: Any) -> QuerySet[ReviewAssignment]:
     if not user.is_authenticated:
         return qs.none()
     return qs.filter(
-        Q(reviewer=user, paper__cohort__lab_id__in=_member_lab_ids(user))
+        Q(reviewer=user, paper__cohort__lab_id__in=member_lab_ids(user))
         | _managed(user, "paper__cohort")
     )
 

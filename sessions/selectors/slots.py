@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
 from labs.models import Cohort
+from labs.selectors import member_lab_ids
 from members.models import display_name_for
 from sessions.models import (
     AwayPeriod,
@@ -25,7 +26,6 @@ from sessions.models import (
     SlotKind,
     WaitlistEntry,
 )
-from sessions.selectors import _member_lab_ids
 
 ACTION_LABELS = {
     "created": _lazy("Slot created"),
@@ -52,7 +52,7 @@ def slot_list_visible(*, user: Any) -> QuerySet[Slot]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(meeting__cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(meeting__cohort__lab_id__in=member_lab_ids(user))
 
 
 def slot_get_for_user(*, user: Any, pk: int) -> Slot:
@@ -257,7 +257,7 @@ def away_period_get_for_user(*, user: Any, pk: int) -> AwayPeriod:
     if not user.is_superuser:
         if not user.is_authenticated:
             raise Http404
-        qs = qs.filter(cohort__lab_id__in=_member_lab_ids(user))
+        qs = qs.filter(cohort__lab_id__in=member_lab_ids(user))
     try:
         return qs.get(pk=pk)
     except AwayPeriod.DoesNotExist:

@@ -11,9 +11,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from labs.models import Cohort, MembershipStatus
+from labs.selectors import member_lab_ids
 from members.models import display_name_for
 from sessions.models import MeetingStatus, Slot, SlotAssignment, SwapRequest, SwapStatus
-from sessions.selectors import _member_lab_ids
 
 _RELATED = (
     "requester__profile",
@@ -30,7 +30,7 @@ def swap_request_list_visible(*, user: Any) -> QuerySet[SwapRequest]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(requester_slot__meeting__cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(requester_slot__meeting__cohort__lab_id__in=member_lab_ids(user))
 
 
 def swap_request_get_for_user(*, user: Any, pk: int) -> SwapRequest:

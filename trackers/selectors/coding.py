@@ -19,17 +19,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from labs.models import Cohort, Lab, Membership, MembershipStatus, Role
+from labs.selectors import member_lab_ids
 from members.models import User, display_name_for
 from trackers import progress
 from trackers.models import Problem, ProblemSet, Solve, SolveStatus
 from trackers.services.coding import NEXT_STATUS, SHORT_PLATFORM
-
-
-def _member_lab_ids(user: Any) -> QuerySet[Membership, Any]:
-    return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
-        "cohort__lab_id"
-    )
-
 
 # --- gatekeepers ---------------------------------------------------------------------------------
 
@@ -41,7 +35,7 @@ def problem_set_list_visible(*, user: Any) -> QuerySet[ProblemSet]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(cohort__lab_id__in=member_lab_ids(user))
 
 
 def problem_set_get_for_user(*, user: Any, pk: int) -> ProblemSet:
@@ -58,7 +52,7 @@ def problem_list_visible(*, user: Any) -> QuerySet[Problem]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(problem_set__cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(problem_set__cohort__lab_id__in=member_lab_ids(user))
 
 
 def problem_get_for_user(*, user: Any, pk: int) -> Problem:
@@ -75,7 +69,7 @@ def solve_list_visible(*, user: Any) -> QuerySet[Solve]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(problem__problem_set__cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(problem__problem_set__cohort__lab_id__in=member_lab_ids(user))
 
 
 def solve_get_for_user(*, user: Any, pk: int) -> Solve:

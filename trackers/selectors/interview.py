@@ -28,7 +28,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from labs.models import Cohort, Lab, Membership, MembershipStatus
+from labs.models import Cohort, Lab
+from labs.selectors import member_lab_ids
 from trackers.models import Answer, InterviewTopic, Practice, Question
 from trackers.practice import QuestionChoice, choose_question
 
@@ -37,12 +38,6 @@ DRAW_AVOID_DAYS = 14
 BANK_PAGE_SIZE = 20
 # A search box string becomes at most this many words (each must match).
 SEARCH_MAX_TERMS = 8
-
-
-def _member_lab_ids(user: Any) -> QuerySet[Membership, Any]:
-    return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
-        "cohort__lab_id"
-    )
 
 
 # --- gatekeepers ---------------------------------------------------------------------------
@@ -55,7 +50,7 @@ def interview_lab_list_visible(*, user: Any) -> QuerySet[Lab]:
         return Lab.objects.all()
     if not user.is_authenticated:
         return Lab.objects.none()
-    return Lab.objects.filter(id__in=_member_lab_ids(user))
+    return Lab.objects.filter(id__in=member_lab_ids(user))
 
 
 def interview_lab_get_for_user(*, user: Any, slug: str) -> Lab:
@@ -72,7 +67,7 @@ def interview_topic_list_visible(*, user: Any) -> QuerySet[InterviewTopic]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(cohort__lab_id__in=member_lab_ids(user))
 
 
 def interview_topic_get_for_user(*, user: Any, pk: int) -> InterviewTopic:
@@ -88,7 +83,7 @@ def question_list_visible(*, user: Any) -> QuerySet[Question]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(topic__cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(topic__cohort__lab_id__in=member_lab_ids(user))
 
 
 def question_get_for_user(*, user: Any, pk: int) -> Question:
@@ -104,7 +99,7 @@ def answer_list_visible(*, user: Any) -> QuerySet[Answer]:
         return qs
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(question__topic__cohort__lab_id__in=_member_lab_ids(user))
+    return qs.filter(question__topic__cohort__lab_id__in=member_lab_ids(user))
 
 
 def answer_get_for_user(*, user: Any, pk: int) -> Answer:
