@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,9 +52,27 @@ class AttendanceRate:
 def rsvp_counts_for_meetings(*, meeting_ids: Iterable[int]) -> dict[int, RsvpCounts]:
     """Yes / maybe / no counts per meeting, for many meetings in one grouped query.
     Meetings without answers get zero counts."""
+    summaries = rsvp_summaries_for_meetings(meeting_ids=meeting_ids, user=AnonymousUser())
+    return {meeting_id: summary.counts for meeting_id, summary in summaries.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class RsvpSummary:
+    """A meeting's yes / maybe / no counts and one member's own answer (None: no answer)."""
+
+    counts: RsvpCounts
+    answer: str | None
+    note: str
+
+
+def rsvp_summaries_for_meetings(*, meeting_ids: Iterable[int], user: Any) -> dict[int, RsvpSummary]:
+    """Counts per meeting and this member's own answer and note, for many meetings in one
+    grouped query (the member's row is at most one per meeting). Meetings without answers get
+    zero counts and no answer."""
     ids = list(meeting_ids)
     if not ids:
         return {}
+    mine = Q(user_id=user.pk if user.is_authenticated else None)
     rows = (
         Rsvp.objects.filter(meeting_id__in=ids)
         .values("meeting_id")
@@ -61,13 +80,20 @@ def rsvp_counts_for_meetings(*, meeting_ids: Iterable[int]) -> dict[int, RsvpCou
             yes=Count("id", filter=Q(answer=RsvpAnswer.YES)),
             maybe=Count("id", filter=Q(answer=RsvpAnswer.MAYBE)),
             no=Count("id", filter=Q(answer=RsvpAnswer.NO)),
+            my_answer=Max("answer", filter=mine),
+            my_note=Max("note", filter=mine),
         )
         .order_by()
     )
-    counts = {meeting_id: RsvpCounts() for meeting_id in ids}
+    none = RsvpSummary(counts=RsvpCounts(), answer=None, note="")
+    summaries = dict.fromkeys(ids, none)
     for row in rows:
-        counts[row["meeting_id"]] = RsvpCounts(yes=row["yes"], maybe=row["maybe"], no=row["no"])
-    return counts
+        summaries[row["meeting_id"]] = RsvpSummary(
+            counts=RsvpCounts(yes=row["yes"], maybe=row["maybe"], no=row["no"]),
+            answer=row["my_answer"],
+            note=row["my_note"] or "",
+        )
+    return summaries
 
 
 def rsvp_counts_for_meeting(*, meeting: Meeting) -> RsvpCounts:
@@ -165,15 +191,33 @@ def rsvp_list_visible(*, user: Any) -> QuerySet[Rsvp]:
     return Rsvp.objects.filter(meeting_id__in=meetings).select_related("meeting")
 
 
+def _rsvp_closed(
+    *, status: str, starts_at: datetime, rsvp_deadline: datetime | None, now: datetime
+) -> str | None:
+    """Why answers are closed, as a code ("cancelled", "deadline", "started"), or None."""
+    if status == MeetingStatus.CANCELLED:
+        return "cancelled"
+    if rsvp_deadline is not None:
+        return "deadline" if now > rsvp_deadline else None
+    if now >= starts_at:
+        return "started"
+    return None
+
+
 def rsvp_closed_reason(*, meeting: Meeting, now: datetime | None = None) -> str | None:
     """Why answers are no longer taken for this meeting, or None while they are: cancelled,
     past its RSVP deadline, or (without a deadline) started."""
-    now = now or timezone.now()
-    if meeting.is_cancelled:
+    closed = _rsvp_closed(
+        status=meeting.status,
+        starts_at=meeting.starts_at,
+        rsvp_deadline=meeting.rsvp_deadline,
+        now=now or timezone.now(),
+    )
+    if closed == "cancelled":
         return _("This meeting was cancelled; answers are closed.")
-    if meeting.rsvp_deadline is not None:
-        return _("The RSVP deadline has passed.") if now > meeting.rsvp_deadline else None
-    if now >= meeting.starts_at:
+    if closed == "deadline":
+        return _("The RSVP deadline has passed.")
+    if closed == "started":
         return _("This meeting has already started; answers are closed.")
     return None
 
@@ -181,3 +225,13 @@ def rsvp_closed_reason(*, meeting: Meeting, now: datetime | None = None) -> str 
 def rsvp_is_open(*, meeting: Meeting, now: datetime | None = None) -> bool:
     """Whether answers are still taken (no query)."""
     return rsvp_closed_reason(meeting=meeting, now=now) is None
+
+
+def rsvp_is_open_for_row(
+    *, status: str, starts_at: datetime, rsvp_deadline: datetime | None, now: datetime
+) -> bool:
+    """rsvp_is_open for a meeting read as plain values (the schedule's rows)."""
+    return (
+        _rsvp_closed(status=status, starts_at=starts_at, rsvp_deadline=rsvp_deadline, now=now)
+        is None
+    )

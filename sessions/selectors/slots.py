@@ -72,9 +72,15 @@ class Presenter:
 
 @dataclass(slots=True)
 class SlotCell:
-    """One slot as the board shows it to one viewer."""
+    """One slot as the board shows it to one viewer: the slot's own columns, its presenters
+    and waitlist (plain values: a board reads 48 of them, no model instances)."""
 
-    slot: Slot
+    id: int
+    meeting_id: int
+    kind: str
+    title: str
+    capacity: int
+    materials_url: str
     presenters: list[Presenter] = field(default_factory=list)
     waitlist: list[int] = field(default_factory=list)  # user ids, first come first
     viewer_id: int | None = None
@@ -84,7 +90,7 @@ class SlotCell:
 
     @property
     def is_full(self) -> bool:
-        return len(self.presenters) >= self.slot.capacity
+        return len(self.presenters) >= self.capacity
 
     @property
     def mine(self) -> bool:
@@ -111,7 +117,11 @@ class SlotCell:
 
 @dataclass(slots=True)
 class BoardRow:
-    meeting: Meeting
+    """One meeting of the board (its id, number and start) with its cells per track."""
+
+    meeting_id: int
+    number: int
+    starts_at: dt.datetime
     is_past: bool
     tracks: list[tuple[str, list[SlotCell]]]  # (track label, cells), as Board.tracks
     away: list[str]  # display names of members away on the meeting's date
@@ -128,19 +138,30 @@ class Board:
         return [*self.upcoming, *self.past]
 
 
+# The slot columns a cell shows, as read with .values().
+_CELL_COLUMNS = ("id", "meeting_id", "kind", "title", "capacity", "materials_url")
+
+
 def _cells_for_slots(
-    slots: list[Slot], *, viewer_id: int | None, now: dt.datetime
+    slots: list[dict[str, Any]],
+    *,
+    meetings: dict[int, dict[str, Any]],
+    release_cutoff_hours: int,
+    viewer_id: int | None,
+    now: dt.datetime,
 ) -> dict[int, SlotCell]:
-    """Cells for these slots (their meetings and cohorts loaded): two queries."""
+    """Cells for these slot rows (`meetings`: their meetings' status and start, by id): two
+    queries, the presenters and the waitlists."""
+    cutoff = dt.timedelta(hours=release_cutoff_hours)
     cells: dict[int, SlotCell] = {}
     for slot in slots:
-        meeting = slot.meeting
-        cutoff = dt.timedelta(hours=meeting.cohort.release_cutoff_hours)
-        cells[slot.pk] = SlotCell(
-            slot=slot,
+        meeting = meetings[slot["meeting_id"]]
+        starts_at = meeting["starts_at"]
+        cells[slot["id"]] = SlotCell(
+            **slot,
             viewer_id=viewer_id,
-            is_closed=meeting.status == MeetingStatus.CANCELLED or meeting.starts_at <= now,
-            release_open=now < meeting.starts_at - cutoff,
+            is_closed=meeting["status"] == MeetingStatus.CANCELLED or starts_at <= now,
+            release_open=now < starts_at - cutoff,
         )
     if not cells:
         return cells
@@ -166,8 +187,15 @@ def _cells_for_slots(
 def slot_cell_for_user(*, slot_id: int, user: Any) -> SlotCell:
     """One slot's fresh cell for this viewer (after a claim, a refusal, a give-back)."""
     slot = Slot.objects.select_related("meeting__cohort").get(pk=slot_id)
+    meeting = slot.meeting
     viewer_id = user.pk if user.is_authenticated else None
-    return _cells_for_slots([slot], viewer_id=viewer_id, now=timezone.now())[slot.pk]
+    return _cells_for_slots(
+        [{name: getattr(slot, name) for name in _CELL_COLUMNS}],
+        meetings={meeting.pk: {"status": meeting.status, "starts_at": meeting.starts_at}},
+        release_cutoff_hours=meeting.cohort.release_cutoff_hours,
+        viewer_id=viewer_id,
+        now=timezone.now(),
+    )[slot.pk]
 
 
 def board_for_cohort(
@@ -180,28 +208,40 @@ def board_for_cohort(
 ) -> Board:
     """The presenters board: the next `upcoming_limit` and the last `past_limit` scheduled
     meetings x the tracks in use, each slot with its presenters and waitlist, and who is away
-    on each meeting's date. Six queries whatever the size of the board."""
+    on each meeting's date. Six queries whatever the size of the board, read as plain rows."""
     now = now or timezone.now()
     scheduled = Meeting.objects.filter(cohort=cohort, status=MeetingStatus.SCHEDULED)
-    upcoming = list(scheduled.filter(ends_at__gte=now).order_by("starts_at", "id")[:upcoming_limit])
-    past = list(scheduled.filter(ends_at__lt=now).order_by("-starts_at", "-id")[:past_limit])
-    meetings = [*upcoming, *past]
-    for meeting in meetings:
-        meeting.cohort = cohort  # already loaded: no query per meeting
-    by_id = {m.pk: m for m in meetings}
-    slots = list(
-        Slot.objects.filter(meeting_id__in=list(by_id)).order_by("meeting_id", "position", "id")
+    columns = ("id", "number", "starts_at", "status")
+    upcoming = list(
+        scheduled.filter(ends_at__gte=now)
+        .order_by("starts_at", "id")
+        .values(*columns)[:upcoming_limit]
     )
-    for slot in slots:
-        slot.meeting = by_id[slot.meeting_id]
+    past = list(
+        scheduled.filter(ends_at__lt=now)
+        .order_by("-starts_at", "-id")
+        .values(*columns)[:past_limit]
+    )
+    by_id = {m["id"]: m for m in (*upcoming, *past)}
+    slots = list(
+        Slot.objects.filter(meeting_id__in=list(by_id))
+        .order_by("meeting_id", "position", "id")
+        .values(*_CELL_COLUMNS)
+    )
     viewer_id = user.pk if user.is_authenticated else None
-    cells = _cells_for_slots(slots, viewer_id=viewer_id, now=now)
-    kinds_in_use = {slot.kind for slot in slots}
+    cells = _cells_for_slots(
+        slots,
+        meetings=by_id,
+        release_cutoff_hours=cohort.release_cutoff_hours,
+        viewer_id=viewer_id,
+        now=now,
+    )
+    kinds_in_use = {slot["kind"] for slot in slots}
     tracks = [(kind, str(label)) for kind, label in SlotKind.choices if kind in kinds_in_use]
     grid: dict[int, dict[str, list[SlotCell]]] = defaultdict(lambda: defaultdict(list))
-    for slot in slots:
-        grid[slot.meeting_id][slot.kind].append(cells[slot.pk])
-    dates = {m.pk: timezone.localtime(m.starts_at).date() for m in meetings}
+    for cell in cells.values():
+        grid[cell.meeting_id][cell.kind].append(cell)
+    dates = {pk: timezone.localtime(m["starts_at"]).date() for pk, m in by_id.items()}
     away_by_meeting: dict[int, list[str]] = defaultdict(list)
     if dates:
         periods = (
@@ -217,12 +257,14 @@ def board_for_cohort(
                 if start <= day <= end and name not in away_by_meeting[meeting_id]:
                     away_by_meeting[meeting_id].append(name)
 
-    def row(meeting: Meeting, is_past: bool) -> BoardRow:
+    def row(meeting: dict[str, Any], is_past: bool) -> BoardRow:
         return BoardRow(
-            meeting=meeting,
+            meeting_id=meeting["id"],
+            number=meeting["number"],
+            starts_at=meeting["starts_at"],
             is_past=is_past,
-            tracks=[(label, grid[meeting.pk][kind]) for kind, label in tracks],
-            away=away_by_meeting[meeting.pk],
+            tracks=[(label, grid[meeting["id"]][kind]) for kind, label in tracks],
+            away=away_by_meeting[meeting["id"]],
         )
 
     return Board(

@@ -23,10 +23,11 @@ from core.errors import ApplicationError, PermissionDeniedError
 from core.htmx import template_for
 from labs.selectors import viewer_access_for_lab
 from members.models import User
-from sessions.models import AttendanceStatus, Meeting, Rsvp
+from sessions.models import AttendanceStatus, Meeting, Rsvp, RsvpAnswer
 from sessions.selectors import attendance as selectors
 from sessions.selectors import meeting_get_for_user
 from sessions.services.attendance import attendance_record, rsvp_set
+from sessions.views.rendering import IdUrl, csrf_context, escaped, safe_id
 
 RSVP_TEMPLATE = "sessions/_rsvp.html#rsvp"
 ATTENDANCE_TEMPLATE = "sessions/attendance.html"
@@ -57,7 +58,62 @@ def _safe_next(request: HttpRequest) -> str:
     return ""
 
 
+class RsvpBoxes:
+    """What templates/sessions/_rsvp.html#rsvp reads: the words (escaped) and the CSRF input
+    once per request (`context`) and one flat box per meeting (`box`: the id, the form's URL
+    from one reversed pattern, the answer buttons as they look for my answer, the counts
+    sentence). A schedule shows 30 boxes; with model lookups, {% url %}, {% csrf_token %} and
+    {% blocktranslate %} in each they were most of its template's time."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.url = IdUrl.of("sessions:rsvp")
+        labels = {value: str(label) for value, label in RsvpAnswer.choices}
+        self.answers = escaped(labels)
+        # The three buttons (yes, maybe, no) as they look for each answer of mine (or none).
+        self.buttons = {
+            current: {
+                value: escaped(
+                    {
+                        "label": label,
+                        "css": "" if value == current else " secondary",
+                        "pressed": "true" if value == current else "false",
+                    }
+                )
+                for value, label in labels.items()
+            }
+            for current in (None, *labels)
+        }
+        self.counts_text = _("%(yes)s going · %(maybe)s maybe")
+        self.context: dict[str, Any] = {
+            **escaped({"label_your_answer": _("Your answer"), "label_note": _("Note (optional)")}),
+            **csrf_context(request),
+        }
+
+    def box(
+        self,
+        *,
+        meeting_id: int,
+        answer: str | None,
+        note: str,
+        can_rsvp: bool,
+        counts: selectors.RsvpCounts | None,
+    ) -> dict[str, Any]:
+        """One meeting's box: its form when `can_rsvp`, else my answer (if any) read-only."""
+        pk = safe_id(meeting_id)
+        return {
+            "id": pk,
+            "url": self.url(pk) if can_rsvp else "",
+            **self.buttons.get(answer, self.buttons[None]),
+            "answer": self.answers.get(answer, "") if answer else "",
+            "note": note,
+            "counts": self.counts_text % {"yes": counts.yes, "maybe": counts.maybe}
+            if counts is not None
+            else "",
+        }
+
+
 def rsvp_context(
+    request: HttpRequest,
     *,
     meeting: Meeting,
     my_rsvp: Rsvp | None,
@@ -67,8 +123,18 @@ def rsvp_context(
     notice: str = "",
     next_url: str = "",
 ) -> dict[str, Any]:
-    """What templates/sessions/_rsvp.html#rsvp reads, for pages that include it."""
+    """What templates/sessions/_rsvp.html#rsvp reads for one meeting (the meeting page, the
+    htmx answer), with the meeting and answer it was made from."""
+    boxes = RsvpBoxes(request)
     return {
+        **boxes.context,
+        "rsvp": boxes.box(
+            meeting_id=meeting.pk,
+            answer=my_rsvp.answer if my_rsvp else None,
+            note=my_rsvp.note if my_rsvp else "",
+            can_rsvp=can_rsvp,
+            counts=counts,
+        ),
         "meeting": meeting,
         "my_rsvp": my_rsvp,
         "can_rsvp": can_rsvp,
@@ -109,6 +175,7 @@ def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
             )
         can_rsvp = not forbidden and selectors.rsvp_is_open(meeting=meeting)
         context = rsvp_context(
+            request,
             meeting=meeting,
             my_rsvp=my_rsvp,
             can_rsvp=can_rsvp,

@@ -8,7 +8,6 @@ conflicts comes back with the list and a "save anyway" box; impossible input is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -18,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,26 +30,24 @@ from labs.models import Cohort, MembershipStatus
 from labs.selectors import ViewerAccess, cohort_get_with_access_for_user, viewer_access_for_lab
 from members.models import User
 from sessions.forms import MeetingForm, SeriesForm
-from sessions.models import Meeting, MeetingSeries
+from sessions.models import Location, Meeting, MeetingSeries, MeetingStatus
 from sessions.selectors import meeting_get_for_user
 from sessions.selectors import meetings as selectors
-from sessions.selectors.attendance import rsvp_counts_for_meetings, rsvp_is_open
+from sessions.selectors.attendance import (
+    RsvpCounts,
+    rsvp_is_open,
+    rsvp_is_open_for_row,
+    rsvp_summaries_for_meetings,
+)
 from sessions.services import meetings as services
+from sessions.views.attendance import RsvpBoxes, rsvp_context
+from sessions.views.rendering import IdUrl, LocalTimes, safe_id
 
 CHANGE_MEETING = services.CHANGE_MEETING
 
 
 # The schedule shows every upcoming meeting but only this many past ones unless asked.
 PAST_SHOWN = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """What the RSVP partial reads as `counts`."""
-
-    yes: int
-    maybe: int
-    no: int
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -135,54 +132,88 @@ def _save_or_preview(
 @require_GET
 def cohort_schedule(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """Upcoming meetings and the latest past ones (all with ?past=all), each with its RSVP
-    counts and my answer. Constant queries: the cohort, my access, the meetings, their
-    counts, my answers. Rows are built here once (links from one reversed pattern, dates
-    formatted once) so a long series stays cheap to render."""
+    counts and my answer. Constant queries: the cohort, my access, the meetings, their counts
+    with my answers. Rows are plain values built here once (ids as strings, links from one
+    reversed pattern, dates formatted once, words translated once) so a long series stays
+    cheap to render."""
     user = _user(request)
     cohort, access = cohort_get_with_access_for_user(user=user, slug=slug, number=number)
     now = timezone.now()
-    meetings = list(selectors.meeting_list_for_schedule(cohort=cohort))
-    upcoming = [m for m in meetings if m.ends_at >= now]
-    past_all = [m for m in reversed(meetings) if m.ends_at < now]  # the most recent first
+    meetings = selectors.meeting_rows_for_schedule(cohort=cohort)
+    upcoming = [m for m in meetings if m["ends_at"] >= now]
+    past_all = [m for m in reversed(meetings) if m["ends_at"] < now]  # the most recent first
     show_all_past = request.GET.get("past") == "all"
     past = past_all if show_all_past else past_all[:PAST_SHOWN]
-    shown = [*upcoming, *past]
-    counts = rsvp_counts_for_meetings(meeting_ids=[m.pk for m in shown])
-    mine = selectors.rsvp_by_meeting_for_user(user=user, meetings=shown)
+    summaries = rsvp_summaries_for_meetings(
+        meeting_ids=[m["id"] for m in (*upcoming, *past)], user=user
+    )
     membership = access.my_membership(cohort)
     active_member = membership is not None and membership.status == MembershipStatus.ACTIVE
-    detail_url = reverse("sessions:meeting_detail", args=[0]).replace("/0/", "/{}/")
+    boxes = RsvpBoxes(request)
+    times = LocalTimes()
+    detail_url = IdUrl.of("sessions:meeting_detail")
     # Translated once, formatted per row: the same msgid the meeting page's title uses.
     number_label = _("Meeting %(number)s")
+    map_urls: dict[int, str] = {}  # a cohort meets at a few places: one link each
 
-    def row(meeting: Meeting) -> dict[str, Any]:
-        meeting.cohort = cohort  # already loaded: the RSVP partial reads it without a query
-        starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    def map_url(meeting: dict[str, Any]) -> str:
+        place_id = meeting["location_id"]
+        if place_id not in map_urls:
+            place = Location(
+                name=meeting["place_name"],
+                address=meeting["place_address"],
+                latitude=meeting["place_latitude"],
+                longitude=meeting["place_longitude"],
+            )
+            map_urls[place_id] = place.map_url
+        return map_urls[place_id]
+
+    def row(meeting: dict[str, Any]) -> dict[str, Any]:
+        pk = meeting["id"]
+        summary = summaries[pk]
+        starts_at = meeting["starts_at"]
+        cancelled = meeting["status"] == MeetingStatus.CANCELLED
+        can_rsvp = active_member and rsvp_is_open_for_row(
+            status=meeting["status"],
+            starts_at=starts_at,
+            rsvp_deadline=meeting["rsvp_deadline"],
+            now=now,
+        )
         return {
-            "meeting": meeting,
-            "url": detail_url.format(meeting.pk),
-            "label": number_label % {"number": meeting.number},
-            "place": meeting.location,
-            "map_url": meeting.location.map_url if meeting.location else "",
-            "iso": meeting.starts_at.isoformat(),
-            "starts": date_format(starts, "Y-m-d (D) H:i"),
-            "ends": date_format(ends, "H:i"),
-            "my_rsvp": mine.get(meeting.pk),
-            "counts": counts[meeting.pk],
-            "can_rsvp": active_member and rsvp_is_open(meeting=meeting, now=now),
+            "id": safe_id(pk),
+            "url": detail_url(pk),
+            "label": number_label % {"number": meeting["number"]},
+            "title": meeting["title"],
+            "cancelled": cancelled,
+            "iso": starts_at.isoformat(),
+            "starts": times.day_and_time(starts_at),
+            "ends": times.time(meeting["ends_at"]),
+            "place": meeting["place_name"] if meeting["location_id"] is not None else "",
+            "map_url": map_url(meeting) if meeting["location_id"] is not None else "",
+            "online_url": meeting["online_url"],
+            "answer": summary.answer,
+            "counts": summary.counts,
+            "can_rsvp": can_rsvp,
+            "rsvp": boxes.box(
+                meeting_id=pk,
+                answer=summary.answer,
+                note=summary.note,
+                can_rsvp=can_rsvp,
+                counts=summary.counts,
+            ),
         }
 
+    can_manage = access.can_manage(cohort)
     context = {
+        **boxes.context,
         "lab": cohort.lab,
         "cohort": cohort,
         "upcoming": [row(m) for m in upcoming],
         "past": [row(m) for m in past],
         "past_hidden": len(past_all) - len(past),
-        "rsvp_next": request.get_full_path(),
-        "can_manage": access.can_manage(cohort),
-        "series_list": list(selectors.series_list_for_cohort(cohort=cohort))
-        if access.can_manage(cohort)
-        else [],
+        "rsvp_next": escape(request.get_full_path()),  # escaped once, printed in every form
+        "can_manage": can_manage,
+        "series_list": list(selectors.series_list_for_cohort(cohort=cohort)) if can_manage else [],
     }
     return render(request, "sessions/schedule.html", context)
 
@@ -198,14 +229,18 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     answers = selectors.meeting_answers(meeting=meeting)
     everyone = [*answers.yes, *answers.maybe, *answers.no]
     my_rsvp = next((r for r in everyone if r.user_id == user.pk), None)
+    counts = RsvpCounts(yes=len(answers.yes), maybe=len(answers.maybe), no=len(answers.no))
     context = {
+        **rsvp_context(
+            request,
+            meeting=meeting,
+            my_rsvp=my_rsvp,
+            can_rsvp=_can_rsvp(access, meeting, cohort),
+            counts=counts,
+        ),
         "lab": cohort.lab,
         "cohort": cohort,
-        "meeting": meeting,
         "answers": answers,
-        "counts": Counts(len(answers.yes), len(answers.maybe), len(answers.no)),
-        "my_rsvp": my_rsvp,
-        "can_rsvp": _can_rsvp(access, meeting, cohort),
         "can_manage": can_manage,
         "schedule_url": schedule_url(cohort),
         "place_suggestion_url": _place_suggestion_url(meeting) if can_manage else "",

@@ -13,12 +13,15 @@ from sessions.models import Attendance, MeetingStatus, Rsvp
 from sessions.selectors.attendance import (
     AttendanceRate,
     RsvpCounts,
+    RsvpSummary,
     attendance_rates_for_cohort,
     attendance_sheet_for_meeting,
     members_without_rsvp,
     my_rsvps_for_meetings,
     rsvp_counts_for_meetings,
     rsvp_is_open,
+    rsvp_is_open_for_row,
+    rsvp_summaries_for_meetings,
 )
 from sessions.services.attendance import attendance_record, rsvp_set
 from tests.factories import CohortFactory, MeetingFactory, MembershipFactory, RsvpFactory
@@ -257,6 +260,26 @@ def test_rsvp_counts_for_meetings_one_query_for_many(world, django_assert_num_qu
     }
 
 
+def test_rsvp_summaries_count_and_find_my_answer_in_one_query(world, django_assert_num_queries):
+    first, second, empty = MeetingFactory.create_batch(3, cohort=world.cohort)
+    RsvpFactory(meeting=first, user=world.leader, answer="yes", note="먼저 가요")
+    RsvpFactory(meeting=first, user=world.member, answer="maybe", note="조금 늦어요")
+    RsvpFactory(meeting=first, user=world.facilitator, answer="maybe")
+    RsvpFactory(meeting=second, user=world.leader, answer="no")
+    RsvpFactory(meeting=second, user=world.member, answer="no")
+
+    with django_assert_num_queries(1):
+        summaries = rsvp_summaries_for_meetings(
+            meeting_ids=[first.pk, second.pk, empty.pk], user=world.member
+        )
+
+    assert summaries == {
+        first.pk: RsvpSummary(RsvpCounts(yes=1, maybe=2), answer="maybe", note="조금 늦어요"),
+        second.pk: RsvpSummary(RsvpCounts(no=2), answer="no", note=""),
+        empty.pk: RsvpSummary(RsvpCounts(), answer=None, note=""),
+    }
+
+
 def test_members_without_rsvp_lists_active_members_who_did_not_answer(world):
     meeting = MeetingFactory(cohort=world.cohort)
     RsvpFactory(meeting=meeting, user=world.leader, answer="yes")
@@ -332,3 +355,25 @@ def test_rsvp_is_open_follows_deadline_start_and_status(world):
     result = [rsvp_is_open(meeting=m) for m in (open_meeting, late_deadline, started, cancelled)]
 
     assert result == [True, False, False, False]
+
+
+def test_rsvp_is_open_for_row_agrees_with_rsvp_is_open(world):
+    now = timezone.now()
+    meetings = [
+        MeetingFactory(cohort=world.cohort),
+        MeetingFactory(cohort=world.cohort, rsvp_deadline=now - timedelta(seconds=1)),
+        MeetingFactory(cohort=world.cohort, rsvp_deadline=now + timedelta(days=1)),
+        past_meeting(world.cohort, rsvp_deadline=now + timedelta(days=1)),
+        past_meeting(world.cohort),
+        MeetingFactory(cohort=world.cohort, status=MeetingStatus.CANCELLED),
+    ]
+
+    rows = [
+        rsvp_is_open_for_row(
+            status=m.status, starts_at=m.starts_at, rsvp_deadline=m.rsvp_deadline, now=now
+        )
+        for m in meetings
+    ]
+
+    assert rows == [rsvp_is_open(meeting=m, now=now) for m in meetings]
+    assert rows == [True, False, True, True, False, False]

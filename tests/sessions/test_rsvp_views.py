@@ -11,6 +11,7 @@ from django.utils import timezone
 from labs.models import Role
 from sessions.models import MeetingStatus, Rsvp
 from sessions.selectors.attendance import RsvpCounts
+from sessions.views.attendance import rsvp_context
 from tests.conftest import client_for
 from tests.factories import CohortFactory, MeetingFactory, MembershipFactory, RsvpFactory
 
@@ -178,16 +179,14 @@ def test_rsvp_partial_renders_current_answer_and_next(world, rf):
 
     html = render_to_string(
         "sessions/_rsvp.html#rsvp",
-        {
-            "meeting": meeting,
-            "my_rsvp": rsvp,
-            "can_rsvp": True,
-            "counts": RsvpCounts(yes=3, maybe=1),
-        },
+        rsvp_context(
+            request, meeting=meeting, my_rsvp=rsvp, can_rsvp=True, counts=RsvpCounts(yes=3, maybe=1)
+        ),
         request=request,
     )
 
     assert pressed(html.encode()) == ["no"]
+    assert html.count('<input type="hidden" name="csrfmiddlewaretoken" value="') == 1
     assert '<input type="hidden" name="next" value="/labs/deep-lab/5/schedule/">' in html
     assert 'value="출장"' in html
     assert re.findall(rf'data-testid="rsvp-count-{meeting.pk}">([^<]*)<', html) == [
@@ -202,13 +201,36 @@ def test_rsvp_partial_without_counts_or_answer(world, rf):
 
     html = render_to_string(
         "sessions/_rsvp.html#rsvp",
-        {"meeting": meeting, "my_rsvp": None, "can_rsvp": True},
+        rsvp_context(request, meeting=meeting, my_rsvp=None, can_rsvp=True),
         request=request,
     )
 
     assert pressed(html.encode()) == []
     assert html.count('class="rsvp-answer secondary"') == 3
     assert "rsvp-count" not in html
+
+
+def test_rsvp_partial_closed_shows_my_answer_read_only(world, rf):
+    meeting = MeetingFactory(cohort=world.cohort)
+    rsvp = RsvpFactory(meeting=meeting, user=world.member, answer="maybe", note="<늦음>")
+    request = rf.get("/")
+    request.user = world.member
+
+    html = render_to_string(
+        "sessions/_rsvp.html#rsvp",
+        rsvp_context(
+            request, meeting=meeting, my_rsvp=rsvp, can_rsvp=False, counts=RsvpCounts(yes=2)
+        ),
+        request=request,
+    )
+
+    assert "<form" not in html
+    assert re.findall(rf'data-testid="rsvp-mine-{meeting.pk}">([^<]*)<', html) == [
+        "Your answer: Maybe · &lt;늦음&gt;"
+    ]
+    assert re.findall(rf'data-testid="rsvp-count-{meeting.pk}">([^<]*)<', html) == [
+        "2 going · 0 maybe"
+    ]
 
 
 def test_rsvp_guest_member_of_the_cohort_may_answer(world):

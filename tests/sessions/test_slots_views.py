@@ -4,6 +4,7 @@ away dates, permissions and a constant number of queries."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from datetime import timedelta
 
 import pytest
@@ -36,7 +37,7 @@ def test_board_lists_meetings_tracks_and_presenters(world, slot, member_client):
     board = response.context["board"]
     assert board.tracks == [("chapter", "Book chapter"), ("paper", "Paper review")]
     row = board.upcoming[0]
-    assert [[c.slot.title for c in cells] for _label, cells in row.tracks] == [
+    assert [[c.title for c in cells] for _label, cells in row.tracks] == [
         ["1장"],
         ["Attention"],
     ]
@@ -44,6 +45,54 @@ def test_board_lists_meetings_tracks_and_presenters(world, slot, member_client):
     html = response.content.decode()
     assert f'data-testid="slot-waitlist-join-{slot.pk}"' in html
     assert 'hx-trigger="every 20s, focus from:window"' in html
+
+
+def test_board_cells_show_shared_slots_waitlists_and_the_too_late_note(world):
+    world.cohort.release_cutoff_hours = 24 * 30  # every upcoming slot is past its give-back
+    world.cohort.save()
+    meeting = MeetingFactory(cohort=world.cohort)
+    shared = SlotFactory(meeting=meeting, title="A & B", capacity=3)
+    for user in (world.leader, world.member):
+        SlotAssignment.objects.create(slot=shared, user=user)
+    full = SlotFactory(meeting=meeting, kind="paper")
+    SlotAssignment.objects.create(slot=full, user=world.leader)
+    for user in (world.facilitator, world.member):
+        WaitlistEntry.objects.create(slot=full, user=user)
+
+    member_html = client_for(world.member).get(BOARD).content.decode()
+    leader_html = client_for(world.leader).get(BOARD).content.decode()
+
+    def text(html: str, testid: str) -> list[str]:
+        return re.findall(rf'data-testid="{testid}">([^<]*)<', html)
+
+    # The member holds a place in the shared slot (too late to give back) and waits second.
+    assert re.findall(r'<span class="badge">([^<]*)</span>', member_html) == ["2/3"]
+    assert "<strong>A &amp; B</strong>" in member_html
+    assert "Too late to give back" in member_html
+    assert f'data-testid="slot-release-{shared.pk}"' not in member_html
+    assert f'href="/slots/{shared.pk}/swap/" data-testid="slot-swap-{shared.pk}"' in member_html
+    assert text(member_html, f"slot-waitlist-count-{full.pk}") == ["2 waiting"]
+    assert text(member_html, f"slot-waitlist-leave-{full.pk}") == ["Leave waitlist (#2)"]
+    # The leader may take either presenter out and assign a third member to the shared slot.
+    assert re.findall(rf'data-testid="slot-unassign-{shared.pk}-(\d+)"', leader_html) == [
+        str(world.leader.pk),
+        str(world.member.pk),
+    ]
+    options = re.search(
+        rf'data-testid="slot-assign-user-{shared.pk}">\s*(.*?)\s*</select>', leader_html
+    )
+    assert options is not None
+    assert re.findall(r'<option value="(\d+)">', options.group(1)) == [
+        str(membership.user_id)
+        for membership in world.cohort.memberships.order_by(
+            "user__profile__display_name", "user__email"
+        )
+    ]
+    assert f'data-testid="slot-assign-user-{full.pk}"' not in leader_html
+    # One CSRF input per form, with the token the page's htmx headers send.
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="(\w+)"', leader_html)
+    page_token = re.findall(r'"x-csrftoken": "(\w+)"', leader_html)
+    assert (len(tokens), set(tokens)) == (leader_html.count("<form"), set(page_token))
 
 
 def test_board_outsider_gets_404(world, slot, outsider_client):
@@ -98,7 +147,7 @@ def test_slot_claim_htmx_refused_shows_just_taken_by_with_200(world, slot, membe
 
     assert response.status_code == 200
     assert response.context["cell_error"] == "Just taken by 김리더"
-    assert [p.display_name for p in response.context["cell"].presenters] == ["김리더"]
+    assert [p["name"] for p in response.context["cell"]["presenters"]] == ["김리더"]
     assert f'data-testid="slot-waitlist-join-{slot.pk}"' in response.content.decode()
 
 
