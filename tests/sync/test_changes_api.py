@@ -216,3 +216,34 @@ def test_changes_feed_queries_do_not_grow_with_the_page(world, count, django_ass
         body = page(client, since=cursor)
 
     assert len(body["results"]) == 1 + 3 * count
+
+
+# --- Reading pages: the written-out window reads give what the ORM reads ---------------------
+
+
+def test_changes_page_rows_equal_the_logged_rows(world):
+    from core.changes import ChangeRow, Cursor, changes_page, cursor_now
+    from core.models import Change
+
+    start, before = cursor_now(), Change.objects.order_by("-id").values_list("id", flat=True)[0]
+    meetings = [MeetingFactory(cohort=world.cohort) for _ in range(3)]
+    MeetingFactory(cohort=world.other_lab.cohorts.get())  # another lab's: not in the page
+    meetings[0].delete()
+    expected = [
+        ChangeRow(*row)
+        for row in Change.objects.filter(id__gt=before, lab_id=world.lab.pk)
+        .order_by("id")
+        .values_list("id", "object_type", "object_id", "op", "changed_at")
+    ]
+
+    first = changes_page(lab_ids=[world.lab.pk], cursor=start, limit=2)
+    rest = changes_page(lab_ids=[world.lab.pk], cursor=first.next_cursor, limit=10)
+    everyone = changes_page(lab_ids=None, cursor=Cursor(), limit=500)
+    nobody = changes_page(lab_ids=[], cursor=Cursor(), limit=500)
+
+    assert [*first.rows, *rest.rows] == expected
+    assert len(expected) == 4  # three upserts and a delete
+    assert (first.has_more, rest.has_more) == (True, False)
+    assert all(row.changed_at.utcoffset() is not None for row in expected)
+    assert len(everyone.rows) == Change.objects.count()
+    assert nobody.rows == []
