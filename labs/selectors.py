@@ -36,9 +36,11 @@ def member_lab_ids(user: Any) -> QuerySet[Membership, Any] | list[int]:
     known = _KNOWN_LAB_IDS.get()
     if known is not None and known[0] == user.pk:
         return known[1]
-    return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
-        "cohort__lab_id"
-    )
+    return _active_memberships(user).values("cohort__lab_id")
+
+
+def _active_memberships(user: Any) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE)
 
 
 @contextmanager
@@ -56,8 +58,7 @@ def lab_ids_known(*, user: Any, lab_ids: list[int]) -> Iterator[None]:
 def lab_ids_of_member(*, user: Any) -> list[int]:
     """The ids of the labs this user belongs to (the labs cohort_list_visible covers for
     anyone but a superuser), in order: one short query."""
-    memberships = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE)
-    return sorted(set(memberships.values_list("cohort__lab_id", flat=True)))
+    return sorted(set(_active_memberships(user).values_list("cohort__lab_id", flat=True)))
 
 
 ROLE_ORDER = (Role.LEADER, Role.FACILITATOR, Role.MEMBER, Role.GUEST)

@@ -740,19 +740,14 @@ def feed(request: HttpRequest, slug: str, number: int, key: str) -> StreamingHtt
 # --- import ------------------------------------------------------------------------------------
 
 
-class UploadForm(forms.Form):
+class UploadForm(imports.CsvUploadForm):
     kind = forms.ChoiceField(
         label=_lazy("What the file holds"),
         choices=list(services.IMPORT_KINDS.items()),
         widget=forms.RadioSelect,
         initial="problems",
     )
-    file = forms.FileField(
-        label=_lazy("CSV file"),
-        help_text=_lazy(
-            "From Google Sheets: File → Download → CSV. UTF-8 or Excel's Korean CSV (CP949)."
-        ),
-    )
+    field_order = ("kind", "file")
 
 
 def _import_scope(cohort: Cohort) -> str:

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.errors import ApplicationError, PermissionDeniedError
 from core.htmx import template_for
@@ -25,6 +26,17 @@ PREVIEW_TEMPLATE = "trackers/import_preview.html"
 
 # Runs the import of an upload with a column mapping; `commit=False` only previews it.
 Run = Callable[[csv_import.Upload, dict[str, int | None], bool], csv_import.ImportResult]
+
+
+class CsvUploadForm(forms.Form):
+    """Step 1's form: the sheet, exported as CSV (a board's form adds what the file holds)."""
+
+    file = forms.FileField(
+        label=_lazy("CSV file"),
+        help_text=_lazy(
+            "From Google Sheets: File → Download → CSV. UTF-8 or Excel's Korean CSV (CP949)."
+        ),
+    )
 
 
 def importing_cohort(

@@ -619,15 +619,6 @@ def interview_draw(request: HttpRequest, slug: str) -> HttpResponse:
 IMPORT_KIND = "questions"
 
 
-class QuestionUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_lazy("CSV file"),
-        help_text=_lazy(
-            "From Google Sheets: File → Download → CSV. UTF-8 or Excel's Korean CSV (CP949)."
-        ),
-    )
-
-
 def _import_scope(cohort: Cohort) -> str:
     return f"interview:{cohort.pk}"
 
@@ -653,7 +644,7 @@ def interview_import(request: HttpRequest, slug: str, number: int) -> HttpRespon
     cohort, refusal = imports.importing_cohort(request, slug, number)
     if refusal is not None:
         return refusal
-    form = QuestionUploadForm(
+    form = imports.CsvUploadForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
     )
