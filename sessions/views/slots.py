@@ -99,6 +99,19 @@ class CellMaker:
     A board has 48 cells; with two {% url %}s, a {% csrf_token %}, a {% blocktranslate %}
     and model lookups in each, they were two thirds of the template's time."""
 
+    @classmethod
+    def for_viewer(cls, request: HttpRequest, cohort: Cohort, access: Any) -> CellMaker:
+        """The cells as this viewer of the cohort's board may act on them (the board and a
+        single cell's answer after an action both start here)."""
+        can_manage = access.can_manage(cohort)
+        return cls(
+            request,
+            lab_slug=cohort.lab.slug,
+            can_claim=_is_active_member(access, cohort),
+            can_manage=can_manage,
+            members=_members(cohort) if can_manage else [],
+        )
+
     def __init__(
         self,
         request: HttpRequest,
@@ -224,15 +237,8 @@ def _board_rows(board: selectors.Board, cells: CellMaker) -> list[dict[str, Any]
 
 def _board_context(request: HttpRequest, cohort: Cohort, access: Any) -> dict[str, Any]:
     user = _user(request)
-    can_manage = access.can_manage(cohort)
     board = selectors.board_for_cohort(cohort=cohort, user=user)
-    cells = CellMaker(
-        request,
-        lab_slug=cohort.lab.slug,
-        can_claim=_is_active_member(access, cohort),
-        can_manage=can_manage,
-        members=_members(cohort) if can_manage else [],
-    )
+    cells = CellMaker.for_viewer(request, cohort, access)
     return {
         **cells.context,
         "lab": cohort.lab,
@@ -276,14 +282,7 @@ def _slot_action(request: HttpRequest, pk: int, act: Any, notice: str) -> HttpRe
         forbidden = isinstance(exc, PermissionDeniedError)
     if _is_htmx(request):
         access = viewer_access_for_lab(user=user, lab=cohort.lab)
-        can_manage = access.can_manage(cohort)
-        cells = CellMaker(
-            request,
-            lab_slug=cohort.lab.slug,
-            can_claim=_is_active_member(access, cohort),
-            can_manage=can_manage,
-            members=_members(cohort) if can_manage else [],
-        )
+        cells = CellMaker.for_viewer(request, cohort, access)
         context = {
             **cells.context,
             "cell": cells.cell(selectors.slot_cell_for_user(slot_id=slot.pk, user=user)),
